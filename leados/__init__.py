@@ -1,0 +1,3 @@
+"""LeadOS: a leadership operating system."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from leados.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from leados.core.models.base import TenantModel, tenant_manager
+
+SLUG_VALIDATOR = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+    "Use 1 to 50 lowercase letters, digits and hyphens, not starting or ending with a hyphen.",
+)
+
+# The main terms whose display words an organization may change.
+TERMS = {
+    "unit": ("Unit", "Units"),
+    "goal": ("Goal", "Goals"),
+    "commitment": ("Commitment", "Commitments"),
+    "measurable": ("Measurable", "Measurables"),
+    "sop": ("Leadership SOP", "Leadership SOPs"),
+    "person": ("Person", "People"),
+}
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+MONTHS = [
+    (1, "January"),
+    (2, "February"),
+    (3, "March"),
+    (4, "April"),
+    (5, "May"),
+    (6, "June"),
+    (7, "July"),
+    (8, "August"),
+    (9, "September"),
+    (10, "October"),
+    (11, "November"),
+    (12, "December"),
+]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/Berlin).")
+
+
+def validate_terminology(value) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError("Display words must be an object of term to [singular, plural].")
+    for key, words in value.items():
+        if key not in TERMS:
+            raise ValidationError(f"{key!r} is not a term that can be renamed.")
+        if (
+            not isinstance(words, list | tuple)
+            or len(words) != 2
+            or not all(isinstance(w, str) and 0 < len(w.strip()) <= 40 for w in words)
+        ):
+            raise ValidationError(f"Display words for {key!r} must be [singular, plural].")
+
+
+class Organization(models.Model):
+    """A tenant. Everything else belongs to exactly one organization."""
+
+    name = models.CharField(max_length=120)
+    slug = models.CharField(max_length=50, unique=True, validators=[SLUG_VALIDATOR])
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1, choices=MONTHS, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    week_start_day = models.PositiveSmallIntegerField(
+        default=0, choices=WEEKDAYS, validators=[MaxValueValidator(6)]
+    )
+    terminology = models.JSONField(default=dict, blank=True, validators=[validate_terminology])
+    mfa_required = models.BooleanField(
+        default=False,
+        help_text="Everyone must set up an authenticator app to use this organization.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def etag(self) -> str:
+        return f'W/"{self.version}"'
+
+    def word(self, term: str, plural: bool = False) -> str:
+        words = self.terminology.get(term) or TERMS[term]
+        return words[1] if plural else words[0]
+
+
+class OrgRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+    COACH = "coach", "Coach"
+    VIEWER = "viewer", "Viewer"
+
+
+class PersonQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def search(self, text: str):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(name__icontains=text)
+            | models.Q(user__email__icontains=text)
+            | models.Q(title__icontains=text)
+        )
+
+    def with_user(self):
+        return self.select_related("user", "manager__user")
+
+
+class Person(TenantModel):
+    """A user's membership in one organization."""
+
+    user = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="memberships")
+    name = models.CharField(max_length=150)
+    role = models.CharField(max_length=10, choices=OrgRole.choices, default=OrgRole.MEMBER)
+    title = models.CharField(max_length=120, blank=True)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    is_active = models.BooleanField(default=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = tenant_manager(PersonQuerySet)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="person_unique_user"),
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("id")), name="person_not_own_manager"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "is_active"]),
+            models.Index(fields=["organization", "name"]),
+            models.Index(fields=["organization", "manager"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def email(self) -> str:
+        return self.user.email

@@ -1,0 +1,18 @@
+def test_healthz_answers_ok(client, db):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_readyz_is_ready_when_migrated(client, db):
+    assert client.get("/readyz").status_code == 200
+
+
+def test_my_week_is_the_landing_page(world, client_for):
+    client = client_for("member")
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/o/acme/"
+    assert b"Mia Member" in response.content
+
+
+def test_outsider_gets_404_for_another_organization(world, client_for):
+    assert client_for("outsider").get("/o/acme/").status_code == 404

@@ -1,0 +1,38 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django_scopes.exceptions import ScopeError
+
+from leados.core import services
+from leados.core.errors import Conflict
+from leados.core.models import HistoryEntry, Person, Unit
+
+
+def test_an_unscoped_tenant_query_is_an_error(world):
+    with pytest.raises(ScopeError):
+        list(Person.objects.all())
+
+
+def test_scope_shows_only_its_own_organization(world, in_org):
+    with in_org():
+        names = set(Unit.objects.values_list("name", flat=True))
+    assert "Globex R&D" not in names
+    assert {"Sales", "Operations", "Leadership team"} <= names
+
+
+def test_two_updates_from_the_same_version_the_second_is_refused(world, in_org):
+    with in_org():
+        unit = Unit.objects.get(pk=world.sales.pk)
+        base = unit.version
+        services.unit_update(unit=unit, expected_version=base, name="Sales & Marketing")
+        with pytest.raises(Conflict):
+            services.unit_update(unit=unit, expected_version=base, name="Revenue")
+        assert Unit.objects.get(pk=unit.pk).name == "Sales & Marketing"
+        entries = HistoryEntry.objects.filter(object_type="unit", object_id=unit.pk)
+        assert [e.action for e in entries] == ["update", "create"]
+        assert entries[0].changes == {"name": ["Sales", "Sales & Marketing"]}
+
+
+def test_it_refuses_a_reporting_loop(world, in_org):
+    with in_org():
+        with pytest.raises(ValidationError):
+            services.person_update(person=world.admin, expected_version=None, manager=world.member)
