@@ -42,7 +42,21 @@ ACTIONS = {
 }
 
 
+def preload_unit_roles(person: Person) -> Person:
+    """Load once which units ``person`` leads or manages, so that a page checking many
+    units asks the database once; a role change later in the same request is not seen."""
+    person._lead_manage_unit_ids = set(
+        RoleAssignment.objects.filter(
+            person=person, role__in=[UnitRole.LEAD, UnitRole.MANAGE]
+        ).values_list("unit_id", flat=True)
+    )
+    return person
+
+
 def _leads_or_manages(person: Person, unit: Unit) -> bool:
+    preloaded = getattr(person, "_lead_manage_unit_ids", None)
+    if preloaded is not None:
+        return unit.pk in preloaded
     return RoleAssignment.objects.filter(
         person=person, unit=unit, role__in=[UnitRole.LEAD, UnitRole.MANAGE]
     ).exists()
