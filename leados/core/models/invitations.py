@@ -20,7 +20,7 @@ class Invitation(TenantModel):
     role = models.CharField(max_length=10, choices=OrgRole.choices, default=OrgRole.MEMBER)
     title = models.CharField(max_length=120, blank=True)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The link's key is an HMAC of the nonce under the secret key: the database alone
     # cannot produce a working link. ``digest`` finds the invitation from a link.
