@@ -65,4 +65,7 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc):
-        return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+        message = str(exc)
+        if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+            message = "The request body is not valid JSON."
+        return api.create_response(request, error_body(message), status=exc.status_code)
