@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth, so that LeadOS's sign-in templates override allauth's.
+    "leados.core",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -56,7 +58,6 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
-    "leados.core",
     "leados.web",
     "leados.api",
 ]

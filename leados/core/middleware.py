@@ -5,7 +5,10 @@ import time
 import uuid
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.http import urlencode
 
 from leados.core.context import change_context
 from leados.core.models import Edge
@@ -58,7 +61,11 @@ class RequestLogMiddleware:
 
 class SessionTimeoutMiddleware:
     """Ends a session after idle time, after an absolute lifetime, or when the user's
-    sessions were ended (deactivation, password change)."""
+    sessions were ended (deactivation, signing out everywhere).
+
+    The clock of a session starts when its user signs in; a page request brings the
+    idle deadline forward, the absolute one never moves.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -70,21 +77,42 @@ class SessionTimeoutMiddleware:
             now = int(time.time())
             auth_at = session.get(SESSION_AUTH_AT)
             if auth_at is None:
-                session[SESSION_AUTH_AT] = now
-                session[SESSION_SEEN_AT] = now
-                session[SESSION_EPOCH] = user.session_epoch
+                self._start(session, user, now)
             else:
                 seen_at = session.get(SESSION_SEEN_AT, auth_at)
                 expired = (
-                    now - seen_at > settings.SESSION_IDLE_SECONDS
-                    or now - auth_at > settings.SESSION_ABSOLUTE_SECONDS
+                    now - seen_at >= settings.SESSION_IDLE_SECONDS
+                    or now - auth_at >= settings.SESSION_ABSOLUTE_SECONDS
                     or session.get(SESSION_EPOCH) != user.session_epoch
                 )
                 if expired:
                     logout(request)
+                    if request.headers.get("HX-Request"):
+                        # An in-place update cannot show the sign-in page: reload to it.
+                        login_url = resolve_url(settings.LOGIN_URL)
+                        response = HttpResponse(status=204)
+                        response["HX-Redirect"] = f"{login_url}?{urlencode({'next': request.path})}"
+                        return response
                 elif now - seen_at >= SEEN_RESOLUTION:
                     session[SESSION_SEEN_AT] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        # The request that signs in starts the session's clock (a bearer-token request
+        # has a user but no signed-in session, and gets no session).
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and session.get(SESSION_KEY) is not None
+            and session.get(SESSION_AUTH_AT) is None
+            and request.user.is_authenticated
+        ):
+            self._start(session, request.user, int(time.time()))
+        return response
+
+    @staticmethod
+    def _start(session, user, now: int) -> None:
+        session[SESSION_AUTH_AT] = now
+        session[SESSION_SEEN_AT] = now
+        session[SESSION_EPOCH] = user.session_epoch
 
 
 class ChangeContextMiddleware:

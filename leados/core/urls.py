@@ -2,4 +2,9 @@
 
 from django.urls import path
 
-urlpatterns: list = []
+from leados.core import views
+
+urlpatterns = [
+    path("invite/<str:key>/", views.invitation_accept, name="invitation_accept"),
+    path("account/", views.account_overview, name="account_overview"),
+]

@@ -37,6 +37,8 @@ def org_view(view):
         except NotFound:
             raise Http404 from None
         org = person.organization
+        if request.session.get(SESSION_LAST_ORG) != org.slug:
+            request.session[SESSION_LAST_ORG] = org.slug
         if org.mfa_required and not user_has_mfa(request.user):
             messages.warning(
                 request,
@@ -46,8 +48,6 @@ def org_view(view):
             return redirect("mfa_activate_totp")
         request.person = person
         request.org = org
-        if request.session.get(SESSION_LAST_ORG) != org.slug:
-            request.session[SESSION_LAST_ORG] = org.slug
         with org_scope(org):
             try:
                 return view(request, *args, **kwargs)

@@ -1,0 +1,138 @@
+"""Real stand-ins for the outside world in sign-in tests: an SMTP server and an OIDC provider."""
+
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import hashlib
+import hmac
+import json
+import re
+import socket
+import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import override_settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """Collects every message the SMTP server receives."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.envelopes.append(envelope)
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+    def body(self, index: int = -1) -> str:
+        message = self.messages[index]
+        part = message.get_body(preferencelist=("plain",))
+        return part.get_content()
+
+
+@pytest.fixture
+def smtp_inbox():
+    """A real SMTP server on a local port; Django's SMTP backend sends to it."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+            EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False,
+        ):
+            yield inbox
+    finally:
+        controller.stop()
+
+
+def first_link(text: str) -> str:
+    match = re.search(r"https?://\S+", text)
+    assert match, f"no link in:\n{text}"
+    return match.group(0)
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """RFC 6238 code (30 s steps, 6 digits, SHA-1), as an authenticator app computes it."""
+    counter = int((time.time() if at is None else at) // 30)
+    key = base64.b32decode(secret.encode(), casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+class OidcProvider:
+    """A minimal OpenID provider: only its discovery document is served."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.requests: list[str] = []
+
+    @property
+    def authorization_endpoint(self) -> str:
+        return f"{self.base_url}/authorize"
+
+
+@pytest.fixture
+def oidc_provider():
+    port = free_port()
+    provider = OidcProvider(f"http://127.0.0.1:{port}")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's hook name
+            provider.requests.append(self.path)
+            if self.path != "/.well-known/openid-configuration":
+                self.send_error(404)
+                return
+            body = json.dumps(
+                {
+                    "issuer": provider.base_url,
+                    "authorization_endpoint": provider.authorization_endpoint,
+                    "token_endpoint": f"{provider.base_url}/token",
+                    "userinfo_endpoint": f"{provider.base_url}/userinfo",
+                    "jwks_uri": f"{provider.base_url}/jwks",
+                    "response_types_supported": ["code"],
+                    "subject_types_supported": ["public"],
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                }
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield provider
+    finally:
+        server.shutdown()
+        server.server_close()
