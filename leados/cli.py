@@ -5,16 +5,24 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
-def _setup() -> None:
+def _setup(*, migrate: bool = True) -> None:
+    """Load the settings and, unless told not to, bring the database schema up to date."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leados.settings")
     import django
 
     django.setup()
+    if migrate:
+        pending = _pending_migrations()
+        if pending:
+            print(f"Applying {pending} database migration(s)…", file=sys.stderr, flush=True)
+            _migrate()
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -40,32 +48,72 @@ def _cli_context():
 
 
 def cmd_manage(args) -> int:
-    _setup()
+    _setup(migrate=False)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["leados manage", *args.rest])
     return 0
 
 
-def cmd_migrate_quietly() -> None:
+def _migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def _pending_migrations() -> int:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _database_label() -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"SQLite at {db['NAME']}"
+    return f"PostgreSQL database {db.get('NAME')} on {db.get('HOST') or 'localhost'}"
+
+
+def _port_free(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def cmd_up(args) -> int:
-    _setup()
+    _setup(migrate=False)
     from django.conf import settings
     from django.core.management import call_command
 
+    if not 0 < args.port < 65536:
+        return _fail(f"--port must be between 1 and 65535 (got {args.port}).")
+    if not _port_free(args.host, args.port):
+        return _fail(
+            f"cannot listen on {args.host}:{args.port}: the address is in use or not "
+            "available here. Choose another with --port or --host."
+        )
     print(f"LeadOS data directory: {settings.DATA_DIR}")
-    cmd_migrate_quietly()
+    print(f"Database: {_database_label()}", flush=True)
+    _migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
     login = None
     if not args.no_demo:
         from leados.core.demo import demo_ensure_first_start
 
         login = demo_ensure_first_start()
+    # The children start from a clean connection state of their own.
+    from django.db import connections
+
+    connections.close_all()
     server = subprocess.Popen(  # noqa: S603 - fixed argument list
         [
             sys.executable,
@@ -73,7 +121,7 @@ def cmd_up(args) -> int:
             "gunicorn",
             "leados.wsgi:application",
             "--bind",
-            f"{args.host}:{args.port}",
+            f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
             "--workers",
             str(args.workers),
             "--threads",
@@ -86,9 +134,15 @@ def cmd_up(args) -> int:
     )
     worker = subprocess.Popen([sys.executable, "-m", "leados", "worker"])  # noqa: S603
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"LeadOS is running at http://{host}:{args.port}/")
+    address = f"http://{host}:{args.port}/"
+    print(f"LeadOS is running at {address}")
+    if args.host in ("0.0.0.0", "::"):  # noqa: S104 - reporting, not binding
+        print("(listening on every interface; use this machine's name or address)")
+    print(f"Web server pid {server.pid}, worker pid {worker.pid}")
     if login:
-        print(f"Demo sign-in: {login[0]} / {login[1]}")
+        slug, email, password = login
+        print(f"Demo organization: {address}o/{slug}/")
+        print(f"Demo sign-in: {email} / {password}")
     print("Press Ctrl-C to stop.", flush=True)
 
     stopping = False
@@ -103,27 +157,125 @@ def cmd_up(args) -> int:
     while not stopping:
         if server.poll() is not None or worker.poll() is not None:
             code = 1
-            print("leados: a process stopped unexpectedly; shutting down.", file=sys.stderr)
+            which = "web server" if server.poll() is not None else "worker"
+            print(f"leados: the {which} stopped unexpectedly; shutting down.", file=sys.stderr)
             break
-        time.sleep(0.3)
+        time.sleep(0.2)
     for proc in (server, worker):
         if proc.poll() is None:
             proc.terminate()
-    for proc in (server, worker):
+    for name, proc in (("web server", server), ("worker", worker)):
         try:
-            proc.wait(timeout=15)
+            result = proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-    print("LeadOS stopped.")
+            result = proc.wait()
+            print(f"leados: the {name} did not stop in time and was killed.", file=sys.stderr)
+            code = 1
+        if result != 0:
+            code = 1
+    print("LeadOS stopped.", flush=True)
     return code
 
 
 def cmd_worker(args) -> int:
-    _setup()
+    _setup(migrate=False)
     from django.core.management import call_command
 
-    cmd_migrate_quietly()
-    call_command("db_worker", interval=args.interval)
+    pending = _pending_migrations()
+    if pending:
+        return _fail(
+            f"the database has {pending} migration(s) to apply; run 'leados manage migrate' "
+            "(or 'leados up') first."
+        )
+    call_command("db_worker", interval=args.interval, verbosity=args.verbosity)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    _setup()
+    from leados.core.demo import demo_create
+    from leados.core.models import Person, Unit
+    from leados.core.tenancy import org_scope
+
+    try:
+        org, owner, password = demo_create(slug=args.org, owner_email=args.owner)
+    except Exception as exc:  # noqa: BLE001
+        return _fail(_errors(exc))
+    with org_scope(org):
+        people, units = Person.objects.count(), Unit.objects.count()
+    print(f"Created demo organization {org.slug} ({org.name}): {people} people, {units} units.")
+    if password:
+        print(f"Sign in as {owner.email} with the password: {password}")
+    else:
+        print(f"Owner: {owner.email} (an existing user; their password is unchanged).")
+    return 0
+
+
+def cmd_synth(args) -> int:
+    _setup()
+    from leados.core.synth import synth_create
+
+    try:
+        result = synth_create(
+            slug=args.org, people=args.people, owner_email=args.owner, seed=args.seed
+        )
+    except Exception as exc:  # noqa: BLE001
+        return _fail(_errors(exc))
+    print(
+        f"Created {result.organization.slug}: {result.people} people, {result.units} units, "
+        f"{result.role_assignments} role assignments in {result.seconds:.1f} s."
+    )
+    if result.owner_password:
+        print(f"Sign in as {result.owner_email} with the password: {result.owner_password}")
+    else:
+        print(f"Owner: {result.owner_email}")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    _setup()
+    from leados.core.access import get_organization_by_slug
+    from leados.core.backup import BackupError, backup_write
+    from leados.core.errors import NotFound
+
+    org = None
+    if args.org:
+        try:
+            org = get_organization_by_slug(args.org)
+        except NotFound:
+            return _fail(f"no organization {args.org!r}.")
+    path = Path(args.path)
+    if path.exists() and not args.force:
+        return _fail(f"{path} already exists; choose a new file or pass --force.")
+    if not path.parent.is_dir():
+        return _fail(f"the folder {path.parent} does not exist.")
+    try:
+        summary = backup_write(path, organization=org)
+    except (BackupError, OSError) as exc:
+        return _fail(f"backup failed: {exc}")
+    print(
+        f"Wrote {summary.path} ({summary.scope}): {summary.rows} rows in "
+        f"{sum(1 for n in summary.tables.values() if n)} tables."
+    )
+    return 0
+
+
+def cmd_restore(args) -> int:
+    _setup(migrate=False)
+    from django.core.serializers.base import DeserializationError
+    from django.db import DatabaseError
+
+    from leados.core.backup import BackupError, backup_restore
+
+    _migrate()
+    try:
+        summary = backup_restore(args.path)
+    except BackupError as exc:
+        return _fail(f"restore refused: {exc}")
+    except (DeserializationError, DatabaseError, ValueError) as exc:
+        return _fail(f"restore failed and changed nothing: {exc}")
+    print(f"Restored {summary.rows} rows ({summary.scope}) from {summary.path}.")
     return 0
 
 
@@ -227,8 +379,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_up)
 
     p = sub.add_parser("worker", help="run the background task worker")
-    p.add_argument("--interval", type=float, default=1.0)
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    p.add_argument("--verbosity", type=int, default=1, choices=[0, 1, 2, 3])
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("demo", help="create the demo organization")
+    p.add_argument("--org", default="larkspur", metavar="SLUG")
+    p.add_argument("--owner", metavar="EMAIL", help="owner (created when missing)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("synth", help="create a large synthetic organization for benchmarks")
+    p.add_argument("--org", required=True, metavar="SLUG")
+    p.add_argument("--people", required=True, type=int, metavar="N")
+    p.add_argument("--owner", metavar="EMAIL", help="owner (created when missing)")
+    p.add_argument("--seed", type=int, default=1, help="the same seed gives the same names")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("backup", help="write a backup of everything or of one organization")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--org", metavar="SLUG", help="only this organization and its users")
+    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup into an empty database")
+    p.add_argument("path", metavar="PATH")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("user", help="manage users")
     usub = p.add_subparsers(dest="action", required=True)
@@ -272,9 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from django.core.exceptions import ImproperlyConfigured
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except ImproperlyConfigured as exc:
+        return _fail(f"configuration error: {exc}", code=2)
     except KeyboardInterrupt:
         return 130
