@@ -1,0 +1,215 @@
+"""Import people and units from a file (upload → preview → apply), and export them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from leados.core import policy
+from leados.core.errors import Conflict
+from leados.core.transfer import (
+    MAX_BYTES,
+    MAX_ROWS,
+    ImportFileError,
+    ImportRejected,
+    build_plan,
+    export_filename,
+    export_rows,
+    import_apply,
+    pending_discard,
+    pending_load,
+    pending_save,
+    read_upload,
+    template_rows,
+    write_csv,
+    write_xlsx,
+)
+from leados.core.transfer.columns import COLUMNS
+from leados.web.orgs import org_view
+
+SESSION_RESULT = "leados_import_result"
+SHOWN = 200  # rows of each list shown on the preview page
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _keys(request) -> dict:
+    return {"organization_id": request.org.pk, "user_id": request.user.pk}
+
+
+def _index(request, *, error: str = "", status: int = 200):
+    can_import = policy.can(request.person, policy.PEOPLE_MANAGE)
+    pending = pending_load(**_keys(request)) if can_import else None
+    return render(
+        request,
+        "web/transfer/index.html",
+        {
+            "nav": "transfer",
+            "can_import": can_import,
+            "pending": pending[0] if pending else None,
+            "error": error,
+            "columns": COLUMNS,
+            "max_mb": MAX_BYTES // 1024 // 1024,
+            "max_rows": MAX_ROWS,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@org_view
+def index(request):
+    if request.method == "GET":
+        return _index(request)
+    policy.require(request.person, policy.PEOPLE_MANAGE)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _index(request, error="Choose a CSV or XLSX file to upload.", status=400)
+    try:
+        if upload.size > MAX_BYTES:
+            raise ImportFileError(
+                f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
+                f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
+            )
+        parsed = read_upload(upload.read(), upload.name)
+    except ImportFileError as exc:
+        return _index(request, error=exc.message, status=400)
+    pending_save(parsed=parsed, **_keys(request))
+    return redirect("web:transfer_preview", request.org.slug)
+
+
+def _preview(request, parsed, digest, plan, *, status: int = 200):
+    id_to_email = {p.pk: email for email, p in plan.people_by_email.items()}
+    updates = []
+    for update in plan.people_update[:SHOWN]:
+        person = update.person
+        changes = []
+        for field, new in update.fields.items():
+            if field == "manager_email":
+                changes.append(("manager", id_to_email.get(person.manager_id, "—"), new))
+            elif field == "is_active":
+                changes.append(("status", "deactivated", "active"))
+            elif field != "deactivated_at":
+                changes.append((field, getattr(person, field) or "—", new or "—"))
+        updates.append({"email": person.user.email, "name": person.name, "changes": changes})
+    return render(
+        request,
+        "web/transfer/preview.html",
+        {
+            "nav": "transfer",
+            "parsed": parsed,
+            "digest": digest,
+            "plan": plan,
+            "counts": plan.counts,
+            "errors": plan.errors[:500],
+            "more_errors": max(0, len(plan.errors) - 500),
+            "people_create": plan.people_create[:SHOWN],
+            "people_update": updates,
+            "units_create": plan.units_create[:SHOWN],
+            "roles_create": plan.roles_create[:SHOWN],
+            "shown": SHOWN,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@org_view
+def preview(request):
+    policy.require(request.person, policy.PEOPLE_MANAGE)
+    pending = pending_load(**_keys(request))
+    if pending is None:
+        messages.info(request, "Upload a file to see what it would change.")
+        return redirect("web:transfer", request.org.slug)
+    parsed, digest = pending
+    plan = build_plan(organization=request.org, by=request.person, parsed=parsed)
+    return _preview(request, parsed, digest, plan)
+
+
+@require_POST
+@org_view
+def apply(request):
+    policy.require(request.person, policy.PEOPLE_MANAGE)
+    pending = pending_load(**_keys(request))
+    if pending is None:
+        messages.info(request, "Upload a file to see what it would change.")
+        return redirect("web:transfer", request.org.slug)
+    parsed, digest = pending
+    if request.POST.get("digest") != digest:
+        messages.warning(
+            request, "Another file was uploaded since that preview. Check this preview, then apply."
+        )
+        return redirect("web:transfer_preview", request.org.slug)
+    try:
+        plan = import_apply(organization=request.org, by=request.person, parsed=parsed)
+    except ImportRejected as exc:
+        messages.error(request, "Nothing was changed: the file has errors now.")
+        return _preview(request, parsed, digest, exc.plan, status=400)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect("web:transfer_preview", request.org.slug)
+    pending_discard(**_keys(request))
+    request.session[SESSION_RESULT] = {
+        "org": request.org.slug,
+        "filename": parsed.filename,
+        "counts": plan.counts,
+    }
+    return redirect("web:transfer_result", request.org.slug)
+
+
+@require_GET
+@org_view
+def result(request):
+    policy.require(request.person, policy.PEOPLE_MANAGE)
+    outcome = request.session.get(SESSION_RESULT)
+    if not outcome or outcome.get("org") != request.org.slug:
+        return redirect("web:transfer", request.org.slug)
+    return render(
+        request,
+        "web/transfer/result.html",
+        {"nav": "transfer", "filename": outcome["filename"], "counts": outcome["counts"]},
+    )
+
+
+@require_POST
+@org_view
+def discard(request):
+    policy.require(request.person, policy.PEOPLE_MANAGE)
+    pending_discard(**_keys(request))
+    messages.info(request, "The uploaded file was discarded; nothing was changed.")
+    return redirect("web:transfer", request.org.slug)
+
+
+def _file(body: bytes, kind: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@org_view
+def export(request):
+    policy.require(request.person, policy.READ)
+    kind = request.GET.get("format", "csv")
+    if kind not in CONTENT_TYPES:
+        return HttpResponseBadRequest("Choose format=csv or format=xlsx.")
+    rows = export_rows(organization=request.org)
+    body = write_csv(rows) if kind == "csv" else write_xlsx(rows)
+    return _file(body, kind, export_filename(request.org, kind))
+
+
+@require_GET
+@org_view
+def template(request):
+    policy.require(request.person, policy.READ)
+    return _file(
+        write_csv(template_rows(organization=request.org)),
+        "csv",
+        "people-and-units-template.csv",
+    )
