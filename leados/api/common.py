@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from functools import wraps
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import JsonResponse
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.decorators import decorate_view
 from pydantic import AfterValidator, ConfigDict
 
+from leados.api.auth import TokenAuth
+from leados.api.errors import error_body
 from leados.core.access import get_membership
 from leados.core.errors import Conflict, LeadOSError, NotFound, PreconditionRequired
 from leados.core.models import Person
@@ -95,18 +98,6 @@ def paginate(queryset: QuerySet, page: PageParams) -> dict:
 # --- the organization in the path -------------------------------------------------------
 
 
-def _scope_stack(run: Callable) -> Callable:
-    """Keep the organization scope open until the response is rendered."""
-
-    @wraps(run)
-    def wrapper(request, *args, **kwargs):
-        with ExitStack() as stack:
-            request.leados_scope = stack
-            return run(request, *args, **kwargs)
-
-    return wrapper
-
-
 def resolve_viewer(request, slug: str) -> Person:
     """The token user's active membership in the organization ``slug``.
 
@@ -122,19 +113,35 @@ def resolve_viewer(request, slug: str) -> Person:
     return person
 
 
-def org_operation(func: Callable) -> Callable:
-    """Run the handler as ``request.viewer`` inside the scope of the organization in the path."""
+def _in_org(run: Callable) -> Callable:
+    """Resolve the organization before anything else is read from the request, and keep its
+    scope open until the response is rendered.
 
-    @wraps(func)
+    An outsider gets the same 404 whatever the body or query holds.
+    """
+
+    @wraps(run)
     def wrapper(request, *args, **kwargs):
-        viewer = resolve_viewer(request, kwargs["org"])
+        token = TokenAuth()(request)
+        if token is None:
+            return run(request, *args, **kwargs)  # answers 401
+        request.auth = token
+        try:
+            viewer = resolve_viewer(request, kwargs.get("org"))
+        except NotFound as exc:
+            return JsonResponse(error_body(exc.message), status=404)
         request.viewer = viewer
         request.org = viewer.organization
-        request.leados_scope.enter_context(org_scope(viewer.organization_id))
-        return func(request, *args, **kwargs)
+        with org_scope(viewer.organization_id):
+            return run(request, *args, **kwargs)
 
-    decorate_view(_scope_stack)(wrapper)
     return wrapper
+
+
+def org_operation(func: Callable) -> Callable:
+    """Run the handler as ``request.viewer`` inside the scope of the organization in the path."""
+    decorate_view(_in_org)(func)
+    return func
 
 
 # --- versions (ETag / If-Match) ---------------------------------------------------------
