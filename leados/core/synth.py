@@ -84,6 +84,10 @@ PROCESS_WORDS = [
     "renewals",
     "release",
 ]
+CODENAMES = (
+    "Atlas Beacon Cobalt Delta Ember Falcon Granite Harbor Iris Juniper Kestrel Lumen Maple "
+    "Nimbus Onyx Pioneer Quartz Raven Summit Tundra Umber Vector Willow Zephyr"
+).split()
 PROJECT_WORDS = [
     "migration",
     "launch",
@@ -251,6 +255,7 @@ def synth_create(
             unit_of: dict[int, Unit] = {0: root}
             assignments: list[RoleAssignment] = []
             managers = [i for i in range(1, people) if has_reports[i]]
+            deepest = max((depth[i] for i in managers), default=0)
             units_total = 0
             for level in range(1, max_depth + 1):
                 new_units: list[tuple[int, Unit]] = []
@@ -260,21 +265,19 @@ def synth_create(
                     parent_unit = unit_of[(i - 1) // SPAN]
                     dept_name = DEPARTMENTS[dept[i] or 0][0]
                     start = end = None
-                    if level <= 2:
+                    # Teams at the top, processes below them, projects at the bottom.
+                    if level == 1 or level < deepest - 1:
                         unit_level = Level.FUNCTIONAL_TEAM
-                        name = dept_name if level == 1 else f"{dept_name} {persons[i].name}'s team"
-                    elif (
-                        parent_unit.level == Level.PROJECT
-                        or (level == 3 and i % 3 == 0)
-                        or (level > 3)
-                    ):
+                        name = dept_name if level == 1 else f"{dept_name}: {persons[i].name}'s team"
+                    elif parent_unit.level == Level.PROJECT or (level == deepest and i % 3 == 0):
                         unit_level = Level.PROJECT
                         start = today - datetime.timedelta(days=rng.randint(0, 180))
                         end = start + datetime.timedelta(days=rng.randint(30, 365))
-                        name = f"{dept_name} {rng.choice(PROJECT_WORDS)} {i}"
+                        name = f"{dept_name} {rng.choice(PROJECT_WORDS)}: {rng.choice(CODENAMES)}"
                     else:
                         unit_level = Level.PROCESS
-                        name = f"{dept_name} {rng.choice(PROCESS_WORDS)} {i}"
+                        lead_surname = persons[i].name.split()[-1]
+                        name = f"{dept_name} {rng.choice(PROCESS_WORDS)} ({lead_surname})"
                     unit = Unit(
                         organization=org,
                         parent=parent_unit,
