@@ -1,0 +1,235 @@
+"""Reads behind the web pages. Each page's query count stays flat as the organization grows:
+related rows come in one query each and trees are put together in Python."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from leados.core import policy
+from leados.core.models import (
+    HistoryEntry,
+    Level,
+    OrgRole,
+    Person,
+    RoleAssignment,
+    Unit,
+    UnitRole,
+)
+
+LEVEL_ORDER = {level.value: i for i, level in enumerate(Level)}
+
+
+@dataclass
+class TreeNode:
+    unit: Unit
+    depth: int
+    lead: Person | None = None
+    manager: Person | None = None
+    member_count: int = 0
+    child_count: int = 0
+    closes: range = field(default_factory=lambda: range(0))
+    can_change: bool = False
+    can_restructure: bool = False
+
+
+def _sort_key(unit: Unit):
+    return (LEVEL_ORDER.get(unit.level, 9), unit.name.lower(), unit.pk)
+
+
+def unit_tree(viewer: Person, *, include_archived: bool = False) -> list[TreeNode]:
+    """Every unit in tree order (parents before children), with lead, manager, member count
+    and what ``viewer`` may do with it. Two queries, whatever the size of the tree."""
+    units_qs = Unit.objects.annotate(
+        member_count=Count("role_assignments", filter=Q(role_assignments__role=UnitRole.MEMBER))
+    )
+    roles_qs = RoleAssignment.objects.filter(
+        role__in=[UnitRole.LEAD, UnitRole.MANAGE]
+    ).select_related("person")
+    if not include_archived:
+        units_qs = units_qs.filter(archived_at__isnull=True)
+        roles_qs = roles_qs.filter(unit__archived_at__isnull=True)
+    units = list(units_qs.order_by())
+    leadership: dict[int, dict[str, Person]] = defaultdict(dict)
+    for assignment in roles_qs.order_by():
+        leadership[assignment.unit_id][assignment.role] = assignment.person
+
+    by_id = {u.pk: u for u in units}
+    children: dict[int | None, list[Unit]] = defaultdict(list)
+    for unit in units:
+        parent_id = unit.parent_id if unit.parent_id in by_id else None
+        if unit.parent_id is not None and parent_id is None:
+            continue  # below a unit that is not shown
+        children[parent_id].append(unit)
+    for siblings in children.values():
+        siblings.sort(key=_sort_key)
+
+    is_admin = viewer.role in policy.ADMINS
+    if not is_admin:
+        policy.preload_unit_roles(viewer)
+    nodes: list[TreeNode] = []
+    stack: list[tuple[Unit, int]] = [(u, 0) for u in reversed(children[None])]
+    while stack:
+        unit, depth = stack.pop()
+        kids = children.get(unit.pk, [])
+        roles = leadership.get(unit.pk, {})
+        nodes.append(
+            TreeNode(
+                unit=unit,
+                depth=depth,
+                lead=roles.get(UnitRole.LEAD),
+                manager=roles.get(UnitRole.MANAGE),
+                member_count=unit.member_count,
+                child_count=len(kids),
+                can_change=policy.can(viewer, policy.UNIT_CHANGE, unit),
+                can_restructure=policy.can(viewer, policy.UNIT_RESTRUCTURE, unit),
+            )
+        )
+        stack.extend((kid, depth + 1) for kid in reversed(kids))
+    for i, node in enumerate(nodes):
+        if node.child_count:
+            continue
+        next_depth = nodes[i + 1].depth if i + 1 < len(nodes) else 0
+        node.closes = range(max(0, node.depth - next_depth))
+    return nodes
+
+
+def unit_choices_tree(*, exclude_below: Unit | None = None) -> list[tuple[Unit, int]]:
+    """Live units in tree order with their depth, for choosing a parent (one query).
+    ``exclude_below`` leaves out that unit and everything inside it."""
+    units = list(Unit.objects.filter(archived_at__isnull=True).order_by())
+    children: dict[int | None, list[Unit]] = defaultdict(list)
+    ids = {u.pk for u in units}
+    for unit in units:
+        children[unit.parent_id if unit.parent_id in ids else None].append(unit)
+    for siblings in children.values():
+        siblings.sort(key=_sort_key)
+    result: list[tuple[Unit, int]] = []
+    stack = [(u, 0) for u in reversed(children[None])]
+    while stack:
+        unit, depth = stack.pop()
+        if exclude_below is not None and unit.pk == exclude_below.pk:
+            continue
+        result.append((unit, depth))
+        stack.extend((kid, depth + 1) for kid in reversed(children.get(unit.pk, [])))
+    return result
+
+
+def people_directory(*, q: str = "", role: str = "", status: str = "active") -> QuerySet:
+    people = Person.objects.with_user().search(q)
+    if role in OrgRole.values:
+        people = people.filter(role=role)
+    if status == "deactivated":
+        people = people.filter(is_active=False)
+    elif status != "all":
+        people = people.filter(is_active=True)
+    return people.order_by("name", "id")
+
+
+def unit_roles(unit: Unit) -> dict:
+    """The unit's lead, manager and members (one query)."""
+    result = {"lead": None, "manager": None, "members": []}
+    for assignment in (
+        RoleAssignment.objects.filter(unit=unit).select_related("person__user").order_by()
+    ):
+        if assignment.role == UnitRole.LEAD:
+            result["lead"] = assignment
+        elif assignment.role == UnitRole.MANAGE:
+            result["manager"] = assignment
+        else:
+            result["members"].append(assignment)
+    result["members"].sort(key=lambda a: (a.person.name.lower(), a.pk))
+    return result
+
+
+def sub_units(unit: Unit, *, include_archived: bool = False) -> list[TreeNode]:
+    """The unit's direct children with their lead and manager (two queries)."""
+    kids = Unit.objects.filter(parent=unit)
+    if not include_archived:
+        kids = kids.filter(archived_at__isnull=True)
+    kids = sorted(kids, key=_sort_key)
+    leadership: dict[int, dict[str, Person]] = defaultdict(dict)
+    for assignment in RoleAssignment.objects.filter(
+        unit__in=[k.pk for k in kids], role__in=[UnitRole.LEAD, UnitRole.MANAGE]
+    ).select_related("person"):
+        leadership[assignment.unit_id][assignment.role] = assignment.person
+    return [
+        TreeNode(
+            unit=k,
+            depth=0,
+            lead=leadership[k.pk].get(UnitRole.LEAD),
+            manager=leadership[k.pk].get(UnitRole.MANAGE),
+        )
+        for k in kids
+    ]
+
+
+def ancestors(unit: Unit) -> list[Unit]:
+    """The units above ``unit``, root first (one query for the whole organization's parents)."""
+    parents = dict(Unit.objects.order_by().values_list("pk", "parent_id"))
+    names = {}
+    chain = []
+    current = unit.parent_id
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = parents.get(current)
+    if chain:
+        names = {u.pk: u for u in Unit.objects.filter(pk__in=chain)}
+    return [names[pk] for pk in reversed(chain) if pk in names]
+
+
+@dataclass
+class HeldRole:
+    level: str
+    unit: Unit | None
+    roles: list[str]
+
+
+def roles_across_levels(person: Person) -> list[HeldRole]:
+    """Every role ``person`` holds, grouped by unit, in level order; Self always comes last:
+    everyone leads and manages themselves. One query."""
+    by_unit: dict[int, HeldRole] = {}
+    for assignment in (
+        RoleAssignment.objects.filter(person=person, unit__archived_at__isnull=True)
+        .select_related("unit")
+        .order_by()
+    ):
+        held = by_unit.setdefault(
+            assignment.unit_id,
+            HeldRole(level=assignment.unit.level, unit=assignment.unit, roles=[]),
+        )
+        held.roles.append(assignment.role)
+    role_order = {UnitRole.LEAD: 0, UnitRole.MANAGE: 1, UnitRole.MEMBER: 2}
+    held_roles = sorted(by_unit.values(), key=lambda h: _sort_key(h.unit))
+    for held in held_roles:
+        held.roles.sort(key=lambda r: role_order.get(r, 9))
+    held_roles.append(HeldRole(level=Level.SELF, unit=None, roles=[UnitRole.LEAD, UnitRole.MANAGE]))
+    return held_roles
+
+
+def history_entries(
+    *,
+    object_type: str = "",
+    object_id: int | None = None,
+    edge: str = "",
+    actor: str = "",
+) -> QuerySet:
+    """History entries, newest first. For one person or unit, role changes on it are included."""
+    entries = HistoryEntry.objects.select_related("actor")
+    if object_id is not None and object_type in ("person", "unit"):
+        related = {"person": "snapshot__person_id", "unit": "snapshot__unit_id"}[object_type]
+        entries = entries.filter(
+            Q(object_type=object_type, object_id=object_id)
+            | Q(object_type="roleassignment", **{related: object_id})
+        )
+    elif object_type:
+        entries = entries.filter(object_type=object_type)
+        if object_id is not None:
+            entries = entries.filter(object_id=object_id)
+    if edge:
+        entries = entries.filter(edge=edge)
+    if actor:
+        entries = entries.filter(actor_label__icontains=actor.strip())
+    return entries.order_by("-id")
