@@ -76,6 +76,12 @@ class Flow:
         return [(e.row, e.column, e.message) for e in preview.context["plan"].errors]
 
 
+@pytest.fixture(autouse=True)
+def _own_uploads_dir(settings, tmp_path):
+    """Uploads kept between preview and apply live in a directory of each test's own."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
 @pytest.fixture
 def flow(client_for):
     return Flow(client_for("admin"))

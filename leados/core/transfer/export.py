@@ -101,13 +101,13 @@ def template_rows(*, organization: Organization) -> list[list[str]]:
     root = root or "Leadership team"
     return [
         list(COLUMNS),
-        ["", "", "", "", f"{root}/Sales", "functional_team", "", "", "", ""],
+        ["", "", "", "", f"{root}/Customer Success", "functional_team", "", "", "", ""],
         [
             "ada@example.com",
             "Ada Lovelace",
-            "Head of Sales",
+            "Head of Customer Success",
             "",
-            f"{root}/Sales",
+            f"{root}/Customer Success",
             "functional_team",
             "lead",
             "member",
@@ -117,9 +117,9 @@ def template_rows(*, organization: Organization) -> list[list[str]]:
         [
             "alan@example.com",
             "Alan Turing",
-            "Account executive",
+            "Customer success manager",
             "ada@example.com",
-            f"{root}/Sales/EMEA",
+            f"{root}/Customer Success/EMEA",
             "functional_team",
             "member",
             "member",
@@ -131,7 +131,7 @@ def template_rows(*, organization: Organization) -> list[list[str]]:
             "",
             "",
             "",
-            f"{root}/Sales/CRM rollout",
+            f"{root}/Customer Success/Onboarding revamp",
             "project",
             "manage",
             "",

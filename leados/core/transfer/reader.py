@@ -83,6 +83,8 @@ def _decode(data: bytes) -> str:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise ImportFileError("The file claims to be UTF-16 text but is not.") from None
+    elif b"\x00" in data[:4096]:
+        raise ImportFileError("This is not a CSV or XLSX file.")
     else:
         try:
             text = data.decode("utf-8-sig")
