@@ -194,6 +194,9 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "LeadOS: "
+# Email the account's owner when its password or two-factor settings change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Failed sign-ins are limited per address and per account for a while, never for good.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LEADOS_LOGIN_RATE", "10/5m/ip,5/5m/key"),

@@ -85,15 +85,42 @@ def totp_code(secret: str, at: float | None = None) -> str:
 
 
 class OidcProvider:
-    """A minimal OpenID provider: only its discovery document is served."""
+    """A small OpenID provider: discovery, token and userinfo endpoints.
+
+    ``userinfo`` is what it says about whoever signs in next.
+    """
 
     def __init__(self, base_url: str):
         self.base_url = base_url
-        self.requests: list[str] = []
+        self.requests: list[tuple[str, str]] = []
+        self.userinfo: dict = {}
 
     @property
     def authorization_endpoint(self) -> str:
         return f"{self.base_url}/authorize"
+
+    def discovery(self) -> dict:
+        return {
+            "issuer": self.base_url,
+            "authorization_endpoint": self.authorization_endpoint,
+            "token_endpoint": f"{self.base_url}/token",
+            "userinfo_endpoint": f"{self.base_url}/userinfo",
+            "jwks_uri": f"{self.base_url}/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post"],
+        }
+
+    def respond(self, method: str, path: str) -> dict | None:
+        self.requests.append((method, path))
+        if method == "GET" and path == "/.well-known/openid-configuration":
+            return self.discovery()
+        if method == "POST" and path == "/token":
+            return {"access_token": "stand-in-access-token", "token_type": "Bearer"}
+        if method == "GET" and path == "/userinfo":
+            return self.userinfo
+        return None
 
 
 @pytest.fixture
@@ -102,28 +129,26 @@ def oidc_provider():
     provider = OidcProvider(f"http://127.0.0.1:{port}")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's hook name
-            provider.requests.append(self.path)
-            if self.path != "/.well-known/openid-configuration":
+        def _answer(self, method: str):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            payload = provider.respond(method, self.path)
+            if payload is None:
                 self.send_error(404)
                 return
-            body = json.dumps(
-                {
-                    "issuer": provider.base_url,
-                    "authorization_endpoint": provider.authorization_endpoint,
-                    "token_endpoint": f"{provider.base_url}/token",
-                    "userinfo_endpoint": f"{provider.base_url}/userinfo",
-                    "jwks_uri": f"{provider.base_url}/jwks",
-                    "response_types_supported": ["code"],
-                    "subject_types_supported": ["public"],
-                    "id_token_signing_alg_values_supported": ["RS256"],
-                }
-            ).encode()
+            body = json.dumps(payload).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_GET(self):  # noqa: N802 - http.server's hook name
+            self._answer("GET")
+
+        def do_POST(self):  # noqa: N802 - http.server's hook name
+            self._answer("POST")
 
         def log_message(self, *args):
             pass
