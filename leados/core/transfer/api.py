@@ -1,0 +1,166 @@
+"""Import and export of people and units over the API (mounted under /api/v1/orgs).
+
+The API is stateless: ``preview`` answers what a file would change, ``apply`` takes the
+same file, validates it again and applies it completely or answers 422 with row errors.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpResponse
+from ninja import File, Router, Schema, Status, UploadedFile
+
+from leados.api.common import ERRORS, WRITE_ERRORS, org_operation
+from leados.api.errors import error_body
+from leados.core import policy
+from leados.core.transfer import (
+    MAX_BYTES,
+    ImportFileError,
+    ImportRejected,
+    Plan,
+    build_plan,
+    export_filename,
+    export_rows,
+    import_apply,
+    read_upload,
+    write_csv,
+    write_xlsx,
+)
+
+MAX_LISTED = 1000
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class CountsOut(Schema):
+    rows: int
+    people_created: int
+    people_updated: int
+    people_reactivated: int
+    people_unchanged: int
+    users_created: int
+    units_created: int
+    roles_added: int
+    roles_unchanged: int
+    errors: int
+
+
+class UnitPlanOut(Schema):
+    unit_path: str
+    level: str
+
+
+class ImportOut(Schema):
+    filename: str
+    ignored_columns: list[str]
+    counts: CountsOut
+    errors: list[RowErrorOut]
+    units_created: list[UnitPlanOut]
+
+
+def _read(file: UploadedFile):
+    if file.size is not None and file.size > MAX_BYTES:
+        raise ImportFileError(
+            f"The file is {file.size / 1024 / 1024:.1f} MB; the limit is "
+            f"{MAX_BYTES // 1024 // 1024} MB."
+        )
+    return read_upload(file.read(MAX_BYTES + 1), file.name or "")
+
+
+def _out(parsed, plan: Plan) -> dict:
+    return {
+        "filename": parsed.filename,
+        "ignored_columns": parsed.ignored_columns,
+        "counts": plan.counts,
+        "errors": [e.as_dict() for e in plan.errors[:MAX_LISTED]],
+        "units_created": [
+            {"unit_path": u.path, "level": u.level} for u in plan.units_create[:MAX_LISTED]
+        ],
+    }
+
+
+def _file_error(exc: ImportFileError):
+    return Status(422, error_body(exc.message, [{"field": "file", "message": exc.message}]))
+
+
+def build_router() -> Router:
+    router = Router(tags=["import and export"])
+
+    @router.get(
+        "/{org}/transfer/export",
+        response={200: None, **ERRORS},
+        summary="Export people and units (CSV or XLSX)",
+    )
+    @org_operation
+    def export(request, org: str, format: Literal["csv", "xlsx"] = "csv"):  # noqa: A002
+        """Every active person with each role they hold, and units nobody holds a role on, in
+        the import's columns. Cells that a spreadsheet would run as a formula get a leading
+        quote. The file imports back unchanged."""
+        policy.require(request.viewer, policy.READ)
+        rows = export_rows(organization=request.org)
+        body = write_csv(rows) if format == "csv" else write_xlsx(rows)
+        response = HttpResponse(body, content_type=CONTENT_TYPES[format])
+        filename = export_filename(request.org, format)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @router.post(
+        "/{org}/transfer/preview",
+        response={200: ImportOut, **ERRORS},
+        summary="What importing a file would change",
+    )
+    @org_operation
+    def preview(request, org: str, file: File[UploadedFile]):
+        """Reads the file (CSV UTF-8 or XLSX, at most 5 MB and 20,000 rows) and answers the
+        counts of what would change and every row error. Changes nothing."""
+        policy.require(request.viewer, policy.PEOPLE_MANAGE)
+        try:
+            parsed = _read(file)
+        except ImportFileError as exc:
+            return _file_error(exc)
+        plan = build_plan(organization=request.org, by=request.viewer, parsed=parsed)
+        return _out(parsed, plan)
+
+    @router.post(
+        "/{org}/transfer/apply",
+        response={200: ImportOut, **WRITE_ERRORS},
+        summary="Import a file: all of it, or nothing",
+    )
+    @org_operation
+    def apply(request, org: str, file: File[UploadedFile]):
+        """Validates the file again and applies it in one transaction; with any row error
+        nothing changes and the answer is 422 with ``errors`` as ``rows.<n>.<column>``.
+        Changes are recorded in the history with edge "import"."""
+        policy.require(request.viewer, policy.PEOPLE_MANAGE)
+        try:
+            parsed = _read(file)
+        except ImportFileError as exc:
+            return _file_error(exc)
+        try:
+            plan = import_apply(organization=request.org, by=request.viewer, parsed=parsed)
+        except ImportRejected as exc:
+            errors = [
+                {"field": f"rows.{e.row}.{e.column}", "message": e.message}
+                for e in exc.plan.errors[:MAX_LISTED]
+            ]
+            return Status(
+                422,
+                error_body(
+                    f"The file has {len(exc.plan.errors)} error(s); nothing was changed.", errors
+                ),
+            )
+        return _out(parsed, plan)
+
+    return router
+
+
+router = build_router()
