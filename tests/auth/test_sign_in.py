@@ -51,7 +51,7 @@ def test_a_wrong_password_is_refused_with_a_message_tied_to_the_form(world):
     html = response.content.decode()
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    assert '<ul class="errors" role="alert">' in html
+    assert '<div class="form-errors" role="alert">' in html
     assert "The email address or the password is not right." in html
 
 
