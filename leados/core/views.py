@@ -9,10 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.password_validation import (
-    password_validators_help_text_html,
-    validate_password,
-)
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -38,7 +35,10 @@ class InvitationSignupForm(forms.Form):
         label="Choose a password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html(),
+        help_text=(
+            "At least 10 characters; not a common password, not only digits, and not "
+            "like your name or email address."
+        ),
     )
     password2 = forms.CharField(
         label="Repeat the password",
