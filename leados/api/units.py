@@ -1,6 +1,7 @@
 """Units: the organization's communities of effort, in a tree."""
 
 import datetime
+from typing import Literal
 
 from django.db import transaction
 from django.http import HttpResponse
@@ -23,14 +24,17 @@ from leados.api.common import (
 from leados.api.schemas import UnitList, UnitOut, units_queryset
 from leados.core import policy
 from leados.core.access import get_unit_for
-from leados.core.models import Level
+from leados.core.models.units import UNIT_LEVELS
 from leados.core.services import unit_archive, unit_create, unit_move, unit_unarchive, unit_update
 
 router = Router(tags=["units"])
 
 
+UnitLevel = Literal[tuple(level.value for level in UNIT_LEVELS)]  # type: ignore[valid-type]
+
+
 class UnitFilters(Schema):
-    level: Level | None = None
+    level: UnitLevel | None = None
     parent: Id | None = Field(None, description="Only the direct children of this unit.")
     archived: bool | None = Field(None, description="true: only archived; false: only live.")
     q: Text(200) | None = Field(None, description="Part of the name.")
@@ -38,7 +42,7 @@ class UnitFilters(Schema):
 
 class UnitCreate(Input):
     parent: Id
-    level: Level
+    level: UnitLevel
     name: Text(120)
     description: Text(4000) = ""
     start_date: datetime.date | None = None
