@@ -75,6 +75,8 @@ def join_path(names: list[str]) -> str:
 
 def split_path(text: str) -> list[str]:
     """The names in a unit path (the inverse of ``join_path``), each stripped."""
+    if "\\" not in text:
+        return [name.strip() for name in text.split(PATH_SEPARATOR)]
     names: list[str] = []
     current: list[str] = []
     chars = iter(text)

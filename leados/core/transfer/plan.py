@@ -64,6 +64,7 @@ ORG_ROLE_WORDS = {
     "read_only": OrgRole.VIEWER,
     "readonly": OrgRole.VIEWER,
 }
+ORG_ROLE_CHOICES = ", ".join(OrgRole.values)
 ROLE_VERBS = {UnitRole.LEAD: "leads", UnitRole.MANAGE: "manages", UnitRole.MEMBER: "is a member of"}
 
 
@@ -192,6 +193,7 @@ class _Planner:
         self.by = by
         self.lock = lock
         self.plan = Plan()
+        self.valid_emails: dict[str, bool] = {}
 
     # --- errors -----------------------------------------------------------------------
     def error(self, row: int, column: str, message: str) -> None:
@@ -270,7 +272,7 @@ class _Planner:
             number, "role", get("role"), ROLE_WORDS, "lead, manage or member"
         )
         row.org_role = self.clean_word(
-            number, "org_role", get("org_role"), ORG_ROLE_WORDS, ", ".join(OrgRole.values)
+            number, "org_role", get("org_role"), ORG_ROLE_WORDS, ORG_ROLE_CHOICES
         )
         row.start_date = self.clean_date(number, "start_date", get("start_date"))
         row.end_date = self.clean_date(number, "end_date", get("end_date"))
@@ -298,11 +300,17 @@ class _Planner:
         if not value:
             return None
         email = value.lower()
-        try:
-            if len(email) > EMAIL_MAX:
-                raise ValidationError("too long")
-            validate_email(email)
-        except ValidationError:
+        valid = self.valid_emails.get(email)
+        if valid is None:
+            try:
+                if len(email) > EMAIL_MAX:
+                    raise ValidationError("too long")
+                validate_email(email)
+                valid = True
+            except ValidationError:
+                valid = False
+            self.valid_emails[email] = valid
+        if not valid:
             self.error(number, column, f'"{value}" is not a valid email address.')
             return None
         return email
