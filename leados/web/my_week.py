@@ -103,7 +103,7 @@ def pending_invitations(person: Person) -> Section | None:
             Item(text=i.name or i.email, detail=f"{i.email} · {i.get_role_display()}")
             for i in invitations
         ],
-        total=pending.count() if len(invitations) == LIST_LIMIT else len(invitations),
+        total=pending.count(),
         more_url=_org_url("web:invitations", person),
         empty="No invitation is waiting for an answer.",
     )
@@ -129,7 +129,7 @@ def people_without_manager(person: Person) -> Section | None:
             Item(text=p.name, url=_org_url("web:person", person, p.pk), detail=p.title)
             for p in found
         ],
-        total=people.count() if len(found) == LIST_LIMIT else len(found),
+        total=people.count(),
         more_url=_org_url("web:people", person),
         empty="Everyone has a manager.",
         attention=bool(found),
@@ -167,7 +167,7 @@ def units_without_lead_or_manager(person: Person) -> Section | None:
         key="units_without_lead_or_manager",
         title="Units without a lead or manager",
         items=items,
-        total=units.count() if len(found) == LIST_LIMIT else len(found),
+        total=units.count(),
         more_url=_org_url("web:units", person),
         empty="Every unit has a lead and a manager.",
         attention=bool(found),
