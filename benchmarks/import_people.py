@@ -168,7 +168,8 @@ def main() -> int:
     print(f"\nImport of {len(parsed.rows):,} rows ({args.rows:,} people) on {vendor}")
     print(f"counts: {applied.counts}")
     print(
-        f"organization {slug}: {people:,} people, {units:,} units; second import changed nothing: {unchanged}\n"
+        f"organization {slug}: {people:,} people, {units:,} units; "
+        f"second import changed nothing: {unchanged}\n"
     )
     print("| step | seconds | queries |")
     print("|---|---:|---:|")
