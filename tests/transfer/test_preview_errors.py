@@ -212,3 +212,66 @@ def test_preview_reads_the_organization_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(20):
         response = flow.preview()
     assert response.context["counts"]["people_created"] == 300
+
+
+def test_two_units_with_the_same_name_make_a_path_ambiguous(flow, world, in_org):
+    with in_org():
+        services.unit_create(parent=world.root, level="functional_team", name="sales")
+    errors = flow.errors(csv_file([["ann@x.test", "Ann", "", "", f"{ROOT}/Sales", "", "", ""]]))
+    assert errors == [
+        (
+            2,
+            "unit_path",
+            '2 units below Leadership team are called "Sales"; rename one so the path is clear.',
+        )
+    ]
+
+
+def test_an_existing_projects_dates_are_not_changed_by_import(flow, world, in_org):
+    import datetime
+
+    with in_org():
+        services.unit_create(
+            parent=world.ops, level="project", name="Move", end_date=datetime.date(2026, 3, 1)
+        )
+    header = ["unit_path", "level", "start_date", "end_date"]
+    errors = flow.errors(
+        csv_file([[f"{ROOT}/Operations/Move", "project", "", "2026-04-01"]], header)
+    )
+    assert errors == [
+        (
+            2,
+            "end_date",
+            "Move has end date 2026-03-01; change the dates of an existing unit on its page.",
+        )
+    ]
+
+
+def test_missing_units_in_the_middle_of_a_path_get_a_level_that_fits(flow, world):
+    header = ["unit_path", "level", "end_date"]
+    response = flow.upload(
+        csv_file(
+            [
+                [f"{ROOT}/Billing", "process", ""],
+                [f"{ROOT}/Billing/Invoicing/Dunning", "process", ""],
+                [f"{ROOT}/Sales/DACH/Key accounts", "", ""],
+                [f"{ROOT}/Launch", "project", "2026-06-30"],
+                [f"{ROOT}/Launch/Phase 1/Kickoff", "project", "2026-03-01"],
+            ],
+            header,
+        ),
+        "units.csv",
+    )
+    assert response.status_code == 302
+    plan = flow.preview().context["plan"]
+    assert [(e.row, e.column) for e in plan.errors] == [(6, "level")]
+    assert "sits below a project" in plan.errors[0].message
+    levels = {u.path: u.level for u in plan.units_create}
+    assert levels == {
+        f"{ROOT}/Billing": "process",
+        f"{ROOT}/Billing/Invoicing": "process",
+        f"{ROOT}/Billing/Invoicing/Dunning": "process",
+        f"{ROOT}/Sales/DACH": "functional_team",
+        f"{ROOT}/Sales/DACH/Key accounts": "functional_team",
+        f"{ROOT}/Launch": "project",
+    }

@@ -28,6 +28,7 @@ from leados.core.models import (
     Person,
     RoleAssignment,
     Unit,
+    UnitRole,
     User,
 )
 from leados.core.services import unit_create
@@ -169,11 +170,11 @@ def role_assignments_create_many(
     (``build_plan`` reports it first); a race with another change is a Conflict."""
     objs = []
     for unit, person, role in assignments:
-        assignment = RoleAssignment(
-            organization_id=organization.pk, unit=unit, person=person, role=role
+        if role not in UnitRole.values:
+            raise ValidationError({"role": [f"{role!r} is not a role."]})
+        objs.append(
+            RoleAssignment(organization_id=organization.pk, unit=unit, person=person, role=role)
         )
-        _invalid(assignment, exclude=["organization", "unit", "person"])
-        objs.append(assignment)
     try:
         with transaction.atomic():
             RoleAssignment.objects.bulk_create(objs, batch_size=_BATCH)
