@@ -9,7 +9,6 @@ import signal
 import stat
 import subprocess
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -44,13 +43,13 @@ def _read_until(proc: subprocess.Popen, marker: str, timeout: float = 180) -> st
     raise AssertionError("leados up did not print " + repr(marker) + ":\n" + "".join(lines))
 
 
-def _wait_healthy(base: str, timeout: float = 60) -> dict:
+def _wait_healthy(base: str, timeout: float = 120) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(base + "healthz", timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(base + "healthz", timeout=30) as response:  # noqa: S310
                 return {"status": response.status, "body": response.read().decode()}
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while starting
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
@@ -73,7 +72,7 @@ def _alive(pid: int) -> bool:
 def _sign_in(base: str, email: str, password: str):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    with opener.open(base + "accounts/login/", timeout=10) as response:
+    with opener.open(base + "accounts/login/", timeout=60) as response:
         page = response.read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     form = urllib.parse.urlencode(
@@ -82,7 +81,7 @@ def _sign_in(base: str, email: str, password: str):
     request = urllib.request.Request(  # noqa: S310 - a loopback http URL
         base + "accounts/login/", data=form, headers={"Referer": base + "accounts/login/"}
     )
-    with opener.open(request, timeout=10) as response:
+    with opener.open(request, timeout=60) as response:
         return response.status, response.geturl(), response.read().decode(), jar
 
 
@@ -100,7 +99,7 @@ def test_up_serves_the_demo_and_signs_in_with_the_printed_login(cli_env):
             int(p) for p in re.search(r"Web server pid (\d+), worker pid (\d+)", output).groups()
         ]
         assert _wait_healthy(base) == {"status": 200, "body": '{"status": "ok"}'}
-        with urllib.request.urlopen(base + "readyz", timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(base + "readyz", timeout=30) as response:  # noqa: S310
             assert response.status == 200
 
         status, final_url, page, jar = _sign_in(base, email, password)
