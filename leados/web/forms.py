@@ -24,6 +24,14 @@ HISTORY_TYPES = [
 ]
 
 
+class Form(forms.Form):
+    """A form whose labels carry no trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     """Show a service's ``ValidationError`` on the form: on its field where the form has
     one, otherwise above the form."""
@@ -35,7 +43,7 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class VersionForm(forms.Form):
+class VersionForm(Form):
     """The version a change is based on; a stale one is refused by the service."""
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -74,7 +82,7 @@ def unit_choices(units, *, exclude_ids=()) -> list[tuple[str, str]]:
     ]
 
 
-class UnitCreateForm(forms.Form):
+class UnitCreateForm(Form):
     parent = forms.TypedChoiceField(coerce=int, label="Belongs to")
     level = forms.ChoiceField(choices=UNIT_LEVEL_CHOICES)
     name = forms.CharField(max_length=120)
@@ -120,7 +128,7 @@ class UnitMoveForm(VersionForm):
         self.fields["parent"].choices = parent_choices
 
 
-class RoleAssignForm(forms.Form):
+class RoleAssignForm(Form):
     person = PersonField(label="Person (email)")
     role = forms.ChoiceField(choices=UnitRole.choices)
     replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -132,12 +140,15 @@ class RoleAssignForm(forms.Form):
         return person
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(Form):
     q = forms.CharField(required=False, max_length=100, label="Search")
     role = forms.ChoiceField(required=False, choices=[("", "Any role"), *OrgRole.choices])
     status = forms.ChoiceField(
         required=False,
         choices=[("active", "Active"), ("deactivated", "Deactivated"), ("all", "Everyone")],
+    )
+    manager = forms.ChoiceField(
+        required=False, choices=[("", "Any manager"), ("none", "No manager")]
     )
 
 
@@ -156,7 +167,7 @@ class PersonRoleForm(VersionForm):
     role = forms.ChoiceField(choices=OrgRole.choices, label="Organization role")
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(max_length=254)
     name = forms.CharField(max_length=150, required=False)
     title = forms.CharField(max_length=120, required=False)
@@ -241,7 +252,7 @@ class OrganizationSettingsForm(VersionForm):
         return data
 
 
-class TokenCreateForm(forms.Form):
+class TokenCreateForm(Form):
     name = forms.CharField(max_length=80, help_text="Where the token is used, e.g. “BI export”.")
     organization = forms.ChoiceField(label="Works in", required=False)
 
@@ -252,7 +263,7 @@ class TokenCreateForm(forms.Form):
         ]
 
 
-class HistoryFilterForm(forms.Form):
+class HistoryFilterForm(Form):
     type = forms.ChoiceField(required=False, choices=HISTORY_TYPES, label="What")
     edge = forms.ChoiceField(required=False, choices=[("", "Any way"), *Edge.choices], label="Via")
     actor = forms.CharField(required=False, max_length=254, label="Who (email)")

@@ -100,7 +100,10 @@ def pending_invitations(person: Person) -> Section | None:
         key="pending_invitations",
         title="Pending invitations",
         items=[
-            Item(text=i.name or i.email, detail=f"{i.email} · {i.get_role_display()}")
+            Item(
+                text=i.name or i.email,
+                detail=f"{i.email} · {i.get_role_display()}" if i.name else i.get_role_display(),
+            )
             for i in invitations
         ],
         total=pending.count(),
@@ -124,13 +127,13 @@ def people_without_manager(person: Person) -> Section | None:
     found = list(people[:LIST_LIMIT])
     return Section(
         key="people_without_manager",
-        title="People without a manager",
+        title=f"{person.organization.word('person', plural=True)} without a manager",
         items=[
             Item(text=p.name, url=_org_url("web:person", person, p.pk), detail=p.title)
             for p in found
         ],
         total=people.count(),
-        more_url=_org_url("web:people", person),
+        more_url=_org_url("web:people", person) + "?manager=none",
         empty="Everyone has a manager.",
         attention=bool(found),
     )
@@ -165,7 +168,7 @@ def units_without_lead_or_manager(person: Person) -> Section | None:
         )
     return Section(
         key="units_without_lead_or_manager",
-        title="Units without a lead or manager",
+        title=f"{person.organization.word('unit', plural=True)} without a lead or manager",
         items=items,
         total=units.count(),
         more_url=_org_url("web:units", person),

@@ -117,8 +117,12 @@ def unit_choices_tree(*, exclude_below: Unit | None = None) -> list[tuple[Unit, 
     return result
 
 
-def people_directory(*, q: str = "", role: str = "", status: str = "active") -> QuerySet:
+def people_directory(
+    *, q: str = "", role: str = "", status: str = "active", manager: str = ""
+) -> QuerySet:
     people = Person.objects.with_user().search(q)
+    if manager == "none":
+        people = people.filter(manager__isnull=True)
     if role in OrgRole.values:
         people = people.filter(role=role)
     if status == "deactivated":

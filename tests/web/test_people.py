@@ -36,6 +36,7 @@ def test_directory_lists_active_people_with_title_role_and_manager(world, client
         ("q=admin%40acme", "Adam Admin", "Mia Member"),
         ("q=advisor", "Vic Viewer", "Mia Member"),
         ("role=coach", "Cora Coach", "Vic Viewer"),
+        ("manager=none", "Cora Coach", "Sales lead"),
     ],
 )
 def test_directory_searches_name_email_title_and_filters_role(

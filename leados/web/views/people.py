@@ -42,6 +42,7 @@ def people_list(request):
         q=filters.get("q", ""),
         role=filters.get("role", ""),
         status=filters.get("status") or "active",
+        manager=filters.get("manager", ""),
     )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
