@@ -23,6 +23,9 @@ HTTPS = env_bool("LEADOS_HTTPS", False)
 if env_bool("LEADOS_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+    # Sign-in rate limits count per client address: the entry that the last trusted
+    # proxy added to X-Forwarded-For, not the proxy's own address.
+    ALLAUTH_TRUSTED_PROXY_COUNT = env_int("LEADOS_TRUSTED_PROXIES", 1, minimum=1)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("LEADOS_SSL_REDIRECT", True)
