@@ -120,3 +120,34 @@ def test_a_data_directory_that_cannot_be_created_is_a_clear_error(cli_env, tmp_p
     result = run(["up", "--no-demo"], env, timeout=60)
     assert result.returncode == 2
     assert "LEADOS_DATA_DIR" in result.stderr and "cannot be created" in result.stderr
+
+
+SHOW = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_PROXY_SSL_HEADER, s.ALLAUTH_TRUSTED_PROXY_COUNT, s.SESSION_COOKIE_SECURE, "
+    "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
+)
+
+
+def test_behind_a_proxy_over_https_trusts_the_forwarded_headers(cli_env):
+    env = {
+        **cli_env,
+        "LEADOS_HTTPS": "true",
+        "LEADOS_BEHIND_PROXY": "yes",
+        "LEADOS_TRUSTED_PROXIES": "2",
+    }
+    result = run(["manage", "shell", "-c", SHOW], env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == (
+        "('HTTP_X_FORWARDED_PROTO', 'https') 2 True True 31536000"
+    )
+
+
+def test_without_a_proxy_forwarded_headers_are_not_trusted(cli_env):
+    show = (
+        "from django.conf import settings as s; "
+        "print(hasattr(s, 'ALLAUTH_TRUSTED_PROXY_COUNT'), s.SECURE_PROXY_SSL_HEADER)"
+    )
+    result = run(["manage", "shell", "-c", show], cli_env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == "False None"
