@@ -23,77 +23,141 @@ LEVEL_ORDER = {level.value: i for i, level in enumerate(Level)}
 
 
 @dataclass
+class PersonRef:
+    pk: int
+    name: str
+
+
+@dataclass
 class TreeNode:
-    unit: Unit
+    unit_id: int
     depth: int
-    lead: Person | None = None
-    manager: Person | None = None
+    unit: Unit | None = None
+    lead: Person | PersonRef | None = None
+    manager: Person | PersonRef | None = None
     member_count: int = 0
     child_count: int = 0
     closes: range = field(default_factory=lambda: range(0))
     can_change: bool = False
     can_restructure: bool = False
+    descendant_count: int = 0
+    # Shown with its children folded away (loaded on demand in a large tree).
+    collapsed: bool = False
 
 
 def _sort_key(unit: Unit):
     return (LEVEL_ORDER.get(unit.level, 9), unit.name.lower(), unit.pk)
 
 
+def _row_sort_key(row: tuple):
+    return (LEVEL_ORDER.get(row[2], 9), row[3].lower(), row[0])
+
+
 def unit_tree(viewer: Person, *, include_archived: bool = False) -> list[TreeNode]:
-    """Every unit in tree order (parents before children), with lead, manager, member count
-    and what ``viewer`` may do with it. Two queries, whatever the size of the tree."""
+    """Every unit in tree order (parents before children) with lead, manager, member count
+    and how many units sit below it. Two queries, whatever the size of the tree; rows are
+    read as tuples, and only the units that end up shown become model objects
+    (``fold_tree``)."""
     units_qs = Unit.objects.annotate(
         member_count=Count("role_assignments", filter=Q(role_assignments__role=UnitRole.MEMBER))
     )
-    roles_qs = RoleAssignment.objects.filter(
-        role__in=[UnitRole.LEAD, UnitRole.MANAGE]
-    ).select_related("person")
+    roles_qs = RoleAssignment.objects.filter(role__in=[UnitRole.LEAD, UnitRole.MANAGE])
     if not include_archived:
         units_qs = units_qs.filter(archived_at__isnull=True)
         roles_qs = roles_qs.filter(unit__archived_at__isnull=True)
-    units = list(units_qs.order_by())
-    leadership: dict[int, dict[str, Person]] = defaultdict(dict)
-    for assignment in roles_qs.order_by():
-        leadership[assignment.unit_id][assignment.role] = assignment.person
-
-    by_id = {u.pk: u for u in units}
-    children: dict[int | None, list[Unit]] = defaultdict(list)
-    for unit in units:
-        parent_id = unit.parent_id if unit.parent_id in by_id else None
-        if unit.parent_id is not None and parent_id is None:
-            continue  # below a unit that is not shown
-        children[parent_id].append(unit)
-    for siblings in children.values():
-        siblings.sort(key=_sort_key)
-
-    is_admin = viewer.role in policy.ADMINS
-    if not is_admin:
-        policy.preload_unit_roles(viewer)
-    nodes: list[TreeNode] = []
-    stack: list[tuple[Unit, int]] = [(u, 0) for u in reversed(children[None])]
-    while stack:
-        unit, depth = stack.pop()
-        kids = children.get(unit.pk, [])
-        roles = leadership.get(unit.pk, {})
-        nodes.append(
-            TreeNode(
-                unit=unit,
-                depth=depth,
-                lead=roles.get(UnitRole.LEAD),
-                manager=roles.get(UnitRole.MANAGE),
-                member_count=unit.member_count,
-                child_count=len(kids),
-                can_change=policy.can(viewer, policy.UNIT_CHANGE, unit),
-                can_restructure=policy.can(viewer, policy.UNIT_RESTRUCTURE, unit),
-            )
+    rows = list(
+        units_qs.order_by().values_list(
+            "id", "parent_id", "level", "name", "archived_at", "member_count", "version"
         )
+    )
+    leadership: dict[int, dict[str, PersonRef]] = defaultdict(dict)
+    for unit_id, role, person_id, person_name in roles_qs.order_by().values_list(
+        "unit_id", "role", "person_id", "person__name"
+    ):
+        leadership[unit_id][role] = PersonRef(person_id, person_name)
+
+    by_id = {row[0]: row for row in rows}
+    children: dict[int | None, list[tuple]] = defaultdict(list)
+    for row in rows:
+        parent_id = row[1] if row[1] in by_id else None
+        if row[1] is not None and parent_id is None:
+            continue  # below a unit that is not shown
+        children[parent_id].append(row)
+    for siblings in children.values():
+        siblings.sort(key=_row_sort_key)
+
+    nodes: list[TreeNode] = []
+    stack: list[tuple[tuple, int]] = [(r, 0) for r in reversed(children[None])]
+    while stack:
+        row, depth = stack.pop()
+        kids = children.get(row[0], [])
+        roles = leadership.get(row[0], {})
+        node = TreeNode(
+            unit_id=row[0],
+            depth=depth,
+            lead=roles.get(UnitRole.LEAD),
+            manager=roles.get(UnitRole.MANAGE),
+            member_count=row[5],
+            child_count=len(kids),
+        )
+        node.row = row
+        nodes.append(node)
         stack.extend((kid, depth + 1) for kid in reversed(kids))
+    open_ancestors: list[int] = []
     for i, node in enumerate(nodes):
-        if node.child_count:
-            continue
-        next_depth = nodes[i + 1].depth if i + 1 < len(nodes) else 0
-        node.closes = range(max(0, node.depth - next_depth))
+        while open_ancestors and nodes[open_ancestors[-1]].depth >= node.depth:
+            done = open_ancestors.pop()
+            nodes[done].descendant_count = i - done - 1
+        open_ancestors.append(i)
+    for done in open_ancestors:
+        nodes[done].descendant_count = len(nodes) - done - 1
     return nodes
+
+
+def fold_tree(nodes: list[TreeNode], viewer: Person, *, limit: int) -> list[TreeNode]:
+    """Within ``limit`` nodes, all of them; beyond it, the first two levels of ``nodes`` with
+    the rest folded into their parents (to be opened on demand). Prepares the shown nodes
+    for rendering: their units, what ``viewer`` may do with them, nested-list closings."""
+    if not nodes:
+        return nodes
+    top = nodes[0].depth
+    if len(nodes) > limit:
+        shown = [n for n in nodes if n.depth <= top + 1]
+        for node in shown:
+            node.collapsed = node.depth == top + 1 and node.descendant_count > 0
+    else:
+        shown = list(nodes)
+    if viewer.role not in policy.ADMINS:
+        policy.preload_unit_roles(viewer)
+    for i, node in enumerate(shown):
+        unit_id, parent_id, level, name, archived_at, _members, version = node.row
+        node.unit = Unit(
+            id=unit_id,
+            organization_id=viewer.organization_id,
+            parent_id=parent_id,
+            level=level,
+            name=name,
+            archived_at=archived_at,
+            version=version,
+        )
+        node.can_change = policy.can(viewer, policy.UNIT_CHANGE, node.unit)
+        node.can_restructure = policy.can(viewer, policy.UNIT_RESTRUCTURE, node.unit)
+        has_shown_children = i + 1 < len(shown) and shown[i + 1].depth > node.depth
+        node.child_count = node.child_count if has_shown_children else 0
+        if has_shown_children:
+            node.closes = range(0)
+            continue
+        next_depth = shown[i + 1].depth if i + 1 < len(shown) else top
+        node.closes = range(max(0, node.depth - next_depth))
+    return shown
+
+
+def subtree(nodes: list[TreeNode], unit_id: int) -> list[TreeNode]:
+    """The nodes strictly below ``unit_id`` (a contiguous run in tree order)."""
+    for i, node in enumerate(nodes):
+        if node.unit_id == unit_id:
+            return nodes[i + 1 : i + 1 + node.descendant_count]
+    return []
 
 
 def unit_choices_tree(*, exclude_below: Unit | None = None) -> list[tuple[Unit, int]]:
@@ -161,6 +225,7 @@ def sub_units(unit: Unit, *, include_archived: bool = False) -> list[TreeNode]:
         leadership[assignment.unit_id][assignment.role] = assignment.person
     return [
         TreeNode(
+            unit_id=k.pk,
             unit=k,
             depth=0,
             lead=leadership[k.pk].get(UnitRole.LEAD),

@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{org}units/new/", units.unit_create, name="unit_create"),
     path(f"{org}units/<int:unit_id>/", units.unit_detail, name="unit"),
     path(f"{org}units/<int:unit_id>/edit/", units.unit_edit, name="unit_edit"),
+    path(f"{org}units/<int:unit_id>/subtree/", units.unit_subtree, name="unit_subtree"),
     path(f"{org}units/<int:unit_id>/rename/", units.unit_rename, name="unit_rename"),
     path(f"{org}units/<int:unit_id>/move/", units.unit_move, name="unit_move"),
     path(f"{org}units/<int:unit_id>/archive/", units.unit_archive, name="unit_archive"),

@@ -85,3 +85,14 @@ def test_restoring_a_role_entry_is_404(world, client_for, in_org):
     entry = _entry(in_org, object_type="roleassignment")
     response = client_for("owner").post(f"/o/acme/history/{entry.pk}/restore/", {"version": 1})
     assert response.status_code == 404
+
+
+def test_an_admin_cannot_restore_away_someones_ownership(world, client_for, in_org):
+    with in_org():
+        services.person_update(person=world.member, expected_version=1, role="owner")
+    first = _entry(in_org, object_type="person", object_id=world.member.pk)
+    response = client_for("admin").post(f"/o/acme/history/{first.pk}/restore/", {"version": 2})
+    assert response.status_code == 403
+    assert "Only an owner can grant or remove ownership" in text(response)
+    with in_org():
+        assert Person.objects.get(pk=world.member.pk).role == "owner"

@@ -272,3 +272,25 @@ def test_another_organizations_unit_is_404(world, client_for):
         ).status_code
         == 404
     )
+
+
+def test_a_large_tree_opens_at_two_levels_and_unfolds_on_demand(
+    world, client_for, in_org, monkeypatch
+):
+    from leados.web.views import units as unit_views
+
+    monkeypatch.setattr(unit_views, "TREE_LIMIT", 3)
+    with in_org():
+        review = services.unit_create(parent=world.sales, level="process", name="Deal review")
+        services.unit_create(
+            parent=review, level="project", name="Q3 push", end_date=datetime.date(2030, 1, 1)
+        )
+    client = client_for("member")
+    page = text(client.get("/o/acme/units/"))
+    assert ">Sales<" in page and ">Operations<" in page
+    assert "Deal review" not in page and "Show the 2 inside Sales" in page
+    branch = client.get(f"/o/acme/units/{world.sales.pk}/subtree/", **HX)
+    assert branch.status_code == 200
+    assert "Deal review" in text(branch) and "Q3 push" in text(branch)
+    assert "<html" not in text(branch)
+    assert client.get(f"/o/acme/units/{world.sales.pk}/subtree/").status_code == 302

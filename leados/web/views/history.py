@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from leados.core import policy, services
 from leados.core.access import get_history_entry_for, get_person_for, get_unit_for
-from leados.core.errors import Conflict, NotFound
+from leados.core.errors import Conflict, Forbidden, NotFound
 from leados.web import selectors
 from leados.web.forms import HistoryFilterForm, VersionForm
 from leados.web.orgs import org_view
@@ -95,6 +95,8 @@ def history_restore(request, entry_id):
             error, status = exc.message, CONFLICT
         except NotFound as exc:
             error, status = exc.message, 404
+        except Forbidden as exc:
+            error, status = exc.message, 403
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:

@@ -26,10 +26,21 @@ from leados.web.orgs import org_view
 from leados.web.views._common import CONFLICT, UNPROCESSABLE, done, form_status, post_only, require
 
 RECENT_HISTORY = 10
+# A tree larger than this opens at its first two levels; deeper parts open on demand.
+TREE_LIMIT = 300
 
 
 def _unit_url(request, unit) -> str:
     return reverse("web:unit", args=[request.org.slug, unit.pk])
+
+
+def _bases(request) -> dict:
+    """URL prefixes for pages of many rows: one reverse per page instead of several per row."""
+    slug = request.org.slug
+    return {
+        "units_base": reverse("web:units", args=[slug]),
+        "people_base": reverse("web:people", args=[slug]),
+    }
 
 
 @org_view
@@ -41,9 +52,32 @@ def unit_tree(request):
         "web/units/tree.html",
         {
             "nav": "units",
-            "nodes": nodes,
+            "nodes": selectors.fold_tree(nodes, request.person, limit=TREE_LIMIT),
+            "unit_total": len(nodes),
             "include_archived": include_archived,
+            "archived_query": "?archived=1" if include_archived else "",
             "can_create": policy.can(request.person, policy.UNIT_CREATE),
+            **_bases(request),
+        },
+    )
+
+
+@org_view
+def unit_subtree(request, unit_id):
+    """The part of the tree below one unit, for opening a folded branch in place."""
+    unit = get_unit_for(request.person, unit_id)
+    include_archived = request.GET.get("archived") == "1"
+    if not request.htmx:
+        return redirect(_unit_url(request, unit))
+    nodes = selectors.unit_tree(request.person, include_archived=include_archived)
+    below = selectors.fold_tree(selectors.subtree(nodes, unit.pk), request.person, limit=TREE_LIMIT)
+    return render(
+        request,
+        "web/units/tree.html#subtree",
+        {
+            "nodes": below,
+            "archived_query": "?archived=1" if include_archived else "",
+            **_bases(request),
         },
     )
 
@@ -179,7 +213,7 @@ def unit_rename(request, unit_id):
             return render(
                 request,
                 "web/units/tree.html#unit-name",
-                {"unit": unit, "can_change": True},
+                {"unit": unit, "can_change": True, **_bases(request)},
             )
         form = UnitRenameForm(initial={"name": unit.name, "version": unit.version})
         return render(request, "web/units/tree.html#rename-form", {"unit": unit, "form": form})
@@ -202,7 +236,7 @@ def unit_rename(request, unit_id):
                 return render(
                     request,
                     "web/units/tree.html#unit-name",
-                    {"unit": unit, "can_change": True, "saved": True},
+                    {"unit": unit, "can_change": True, "saved": True, **_bases(request)},
                 )
             done(request, f"Renamed to {unit.name}.")
             return redirect("web:units", request.org.slug)
