@@ -16,6 +16,7 @@ from leados.api.orgs import router as orgs_router
 from leados.api.people import router as people_router
 from leados.api.role_assignments import router as role_assignments_router
 from leados.api.units import router as units_router
+from leados.core.transfer.api import router as transfer_router
 
 
 def _json_method_errors(view):
@@ -69,3 +70,4 @@ api.add_router("/orgs", people_router)
 api.add_router("/orgs", units_router)
 api.add_router("/orgs", role_assignments_router)
 api.add_router("/orgs", history_router)
+api.add_router("/orgs", transfer_router)

@@ -132,7 +132,7 @@ def update_person(request, org: str, person_id: int, payload: PersonPatch, respo
     person = get_person_for(viewer, person_id)
     fields = payload.dict(exclude_unset=True)
     version, from_header = expected_version(request, fields.pop("version", None))
-    if {"name", "title"} & set(fields):
+    if {"name", "title"} & set(fields) or not fields:
         policy.require(viewer, policy.PERSON_CHANGE, person)
     if {"role", "manager"} & set(fields):
         policy.require(viewer, policy.PEOPLE_MANAGE)

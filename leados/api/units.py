@@ -115,7 +115,7 @@ def update_unit(request, org: str, unit_id: int, payload: UnitPatch, response: H
     fields = payload.dict(exclude_unset=True)
     version, from_header = expected_version(request, fields.pop("version", None))
     parent_id = fields.pop("parent", None)
-    if fields:
+    if fields or parent_id is None:
         policy.require(viewer, policy.UNIT_CHANGE, unit)
     if parent_id is not None:
         policy.require(viewer, policy.UNIT_RESTRUCTURE, unit)

@@ -36,3 +36,22 @@ def test_it_refuses_a_reporting_loop(world, in_org):
     with in_org():
         with pytest.raises(ValidationError):
             services.person_update(person=world.admin, expected_version=None, manager=world.member)
+
+
+def test_re_adding_a_former_member_takes_the_new_title_and_manager(world, in_org):
+    with in_org():
+        services.person_deactivate(person=world.coach)
+        person = services.person_add(
+            organization=world.org,
+            user=world.coach_user,
+            role="member",
+            title="Head of Learning",
+            manager=world.admin,
+        )
+        person.refresh_from_db()
+    assert (person.is_active, person.role, person.title, person.manager_id) == (
+        True,
+        "member",
+        "Head of Learning",
+        world.admin.pk,
+    )

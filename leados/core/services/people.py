@@ -59,7 +59,13 @@ def person_add(
     if existing is not None:
         if existing.is_active:
             raise field_error("email", f"{user.email} is already a member of {organization.name}.")
-        return person_reactivate(person=existing, role=role)
+        person = person_reactivate(person=existing, role=role)
+        fields: dict = {key: value for key, value in (("name", name), ("title", title)) if value}
+        if manager is not None:
+            fields["manager"] = manager
+        if fields:
+            person = person_update(person=person, expected_version=None, **fields)
+        return person
     _check_manager(None, manager)
     person = Person(
         organization=organization,
