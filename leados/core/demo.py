@@ -85,6 +85,7 @@ PEOPLE: list[tuple[str, str, str, str, str | None]] = [
     ("sustain", "Oliver Grant", "Sustainability Manager", "member", "coo"),
     ("product", "Mei Ling Wu", "Product Developer", "member", "head_coffee"),
     ("coach", "Rebecca Stone", "Leadership Coach (external)", "coach", None),
+    ("coach2", "Desmond Achterberg", "Operations Coach (external)", "coach", None),
     ("advisor", "George Whitfield", "Board Advisor", "viewer", None),
     ("investor", "Helena Marsh", "Investor Observer", "viewer", None),
 ]
@@ -317,6 +318,7 @@ class DemoBuild:
 def _email(name: str) -> str:
     import unicodedata
 
+    name = name.translate(str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "ß": "ss", "ł": "l"}))
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     local = ".".join(part.lower().replace("'", "") for part in ascii_name.split())
     return f"{local}@{DEMO_DOMAIN}"
