@@ -23,10 +23,14 @@ SEEN_RESOLUTION = 60
 
 
 def client_ip(request) -> str:
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+    """The client's address: behind N trusted proxies, the Nth X-Forwarded-For entry from
+    the right (the leftmost ones are whatever the client sent), else REMOTE_ADDR."""
+    trusted = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if trusted and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        if len(hops) >= trusted:
+            return hops[-trusted]
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -16,3 +16,13 @@ def test_my_week_is_the_landing_page(world, client_for):
 
 def test_outsider_gets_404_for_another_organization(world, client_for):
     assert client_for("outsider").get("/o/acme/").status_code == 404
+
+
+def test_the_logged_client_address_ignores_what_the_client_forges(rf, settings):
+    from leados.core.middleware import client_ip
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    assert client_ip(request) == "203.0.113.9"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
