@@ -2,8 +2,8 @@
 
 Every page, API route and command asks here. Organization roles:
 owner and admin manage people, units and settings; members edit what they own
-(their own profile; the units they lead or manage); coaches read everything and
-comment; viewers read.
+(the units they lead or manage); coaches read everything and comment; viewers
+read. Everyone edits their own profile (name and title).
 """
 
 from __future__ import annotations
@@ -80,10 +80,11 @@ def can(person: Person | None, action: str, obj=None) -> bool:
         if action == OWNERSHIP_TRANSFER:
             return role == OrgRole.OWNER
         return True
+    if action == PERSON_CHANGE:
+        # Everyone keeps their own name and title up to date.
+        return isinstance(obj, Person) and obj.pk == person.pk
     if role != OrgRole.MEMBER:
         return False
-    if action == PERSON_CHANGE:
-        return isinstance(obj, Person) and obj.pk == person.pk
     if action in (UNIT_CHANGE, UNIT_STAFF):
         return isinstance(obj, Unit) and not obj.is_archived and _leads_or_manages(person, obj)
     return False

@@ -26,3 +26,14 @@ def test_the_logged_client_address_ignores_what_the_client_forges(rf, settings):
     assert client_ip(request) == "203.0.113.9"
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
     assert client_ip(request) == "10.0.0.2"
+
+
+def test_adding_email_addresses_by_oneself_is_closed(world, client_for):
+    from allauth.account.models import EmailAddress
+
+    client = client_for("member")
+    response = client.post(
+        "/accounts/email/", {"action_add": "", "email": "owner-lookalike@acme.test"}
+    )
+    assert response.status_code == 302
+    assert not EmailAddress.objects.filter(email="owner-lookalike@acme.test").exists()

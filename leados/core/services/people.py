@@ -154,8 +154,11 @@ def person_deactivate(*, person: Person, expected_version: int | None = None) ->
 
 
 @transaction.atomic
-def person_reactivate(*, person: Person, role: str | None = None) -> Person:
+def person_reactivate(
+    *, person: Person, role: str | None = None, expected_version: int | None = None
+) -> Person:
     person = lock(person)
+    check_version(person, expected_version)
     fields = {"is_active": True, "deactivated_at": None}
     if role:
         fields["role"] = role

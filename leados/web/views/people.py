@@ -195,7 +195,9 @@ def _activation(request, person_id, *, activate: bool):
     if form.is_valid():
         try:
             if activate:
-                services.person_reactivate(person=person)
+                services.person_reactivate(
+                    person=person, expected_version=form.cleaned_data["version"]
+                )
             else:
                 services.person_deactivate(
                     person=person, expected_version=form.cleaned_data["version"]
