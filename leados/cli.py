@@ -180,6 +180,7 @@ def cmd_up(args) -> int:
 
 def cmd_worker(args) -> int:
     _setup(migrate=False)
+    from django.conf import settings
     from django.core.management import call_command
 
     pending = _pending_migrations()
@@ -188,7 +189,40 @@ def cmd_worker(args) -> int:
             f"the database has {pending} migration(s) to apply; run 'leados manage migrate' "
             "(or 'leados up') first."
         )
-    call_command("db_worker", interval=args.interval, verbosity=args.verbosity)
+    if settings.LEADOS_TASK_BACKEND == "rq":
+        return _rq_worker(args)
+    call_command("db_worker", interval=args.interval, batch=args.burst, verbosity=args.verbosity)
+    return 0
+
+
+def _rq_worker(args) -> int:
+    import django_rq
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+    from redis.exceptions import RedisError
+
+    try:
+        django_rq.get_connection("default").ping()
+    except RedisError as exc:
+        return _fail(f"cannot reach the Redis server in REDIS_URL: {exc}")
+    left_behind = DBTaskResult.objects.ready().count()
+    if left_behind:
+        print(
+            f"leados: {left_behind} task(s) queued in the database before the switch to rq "
+            "are waiting; run them once with 'LEADOS_TASK_BACKEND=database leados worker "
+            "--burst'.",
+            file=sys.stderr,
+            flush=True,
+        )
+    call_command(
+        "rqworker",
+        "default",
+        worker_class="leados.core.rq_worker.Worker",
+        job_class="django_tasks_rq.Job",
+        burst=args.burst,
+        with_scheduler=True,
+        verbosity=args.verbosity,
+    )
     return 0
 
 
@@ -378,8 +412,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-demo", action="store_true", help="do not create the demo organization")
     p.set_defaults(func=cmd_up)
 
-    p = sub.add_parser("worker", help="run the background task worker")
-    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    p = sub.add_parser(
+        "worker", help="run the background task worker (database or RQ, as configured)"
+    )
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=1.0,
+        help="seconds between polls of the database queue (the RQ worker waits on Redis)",
+    )
+    p.add_argument("--burst", action="store_true", help="run every queued task, then exit")
     p.add_argument("--verbosity", type=int, default=1, choices=[0, 1, 2, 3])
     p.set_defaults(func=cmd_worker)
 

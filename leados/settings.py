@@ -158,7 +158,29 @@ else:
         }
     }
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background tasks: queued in the database and run by `leados worker` (the default), or
+# queued in Redis and run by RQ workers when several machines share the work.
+_task_backend = env_str("LEADOS_TASK_BACKEND", "database")
+LEADOS_TASK_BACKEND = _task_backend.strip().lower() or "database"
+if LEADOS_TASK_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif LEADOS_TASK_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured(
+            "LEADOS_TASK_BACKEND=rq needs REDIS_URL: the Redis server that holds the task queue."
+        )
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": REDIS_URL,
+            "DEFAULT_TIMEOUT": env_int("LEADOS_TASK_TIMEOUT", 300, minimum=1),
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"LEADOS_TASK_BACKEND must be 'database' or 'rq' (got {_task_backend!r})."
+    )
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import signal
 import stat
 import subprocess
 import time
@@ -13,34 +12,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.cli.conftest import LEADOS, free_port
-
-
-def _start(env: dict, port: int, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [*LEADOS, "up", "--port", str(port), "--workers", "1", *extra],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def _read_until(proc: subprocess.Popen, marker: str, timeout: float = 180) -> str:
-    """The process's output up to and including the line containing ``marker``."""
-    lines = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            if proc.poll() is not None:
-                break
-            continue
-        lines.append(line)
-        if marker in line:
-            return "".join(lines)
-    proc.kill()
-    raise AssertionError("leados up did not print " + repr(marker) + ":\n" + "".join(lines))
+from tests.support.cli import LEADOS, free_port, read_until, start_up, stop
 
 
 def _wait_healthy(base: str, timeout: float = 120) -> dict:
@@ -53,12 +25,6 @@ def _wait_healthy(base: str, timeout: float = 120) -> dict:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
-
-
-def _stop(proc: subprocess.Popen) -> str:
-    proc.send_signal(signal.SIGTERM)
-    rest, _ = proc.communicate(timeout=60)
-    return rest
 
 
 def _alive(pid: int) -> bool:
@@ -88,9 +54,9 @@ def _sign_in(base: str, email: str, password: str):
 def test_up_serves_the_demo_and_signs_in_with_the_printed_login(cli_env):
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    proc = _start(cli_env, port)
+    proc = start_up(cli_env, port)
     try:
-        output = _read_until(proc, "Press Ctrl-C to stop.")
+        output = read_until(proc, "Press Ctrl-C to stop.")
         assert f"LeadOS is running at {base}" in output
         login = re.search(r"Demo sign-in: (\S+) / (\S+)", output)
         assert login, output
@@ -108,7 +74,7 @@ def test_up_serves_the_demo_and_signs_in_with_the_printed_login(cli_env):
         assert any(c.name == "sessionid" for c in jar)
         assert "Larkspur" in page or "Maya" in page
     finally:
-        rest = _stop(proc)
+        rest = stop(proc)
     assert proc.returncode == 0, rest
     assert "LeadOS stopped." in rest
     assert not any(_alive(pid) for pid in pids)
@@ -117,24 +83,24 @@ def test_up_serves_the_demo_and_signs_in_with_the_printed_login(cli_env):
     assert stat.S_IMODE(login_file.stat().st_mode) == 0o600
 
     # A second start keeps the data, creates no second demo, and prints the same sign-in.
-    proc = _start(cli_env, port)
+    proc = start_up(cli_env, port)
     try:
-        output = _read_until(proc, "Press Ctrl-C to stop.")
+        output = read_until(proc, "Press Ctrl-C to stop.")
         assert f"Demo sign-in: {email} / {password}" in output
         _wait_healthy(base)
     finally:
-        rest = _stop(proc)
+        rest = stop(proc)
     assert proc.returncode == 0, rest
 
 
 def test_up_without_demo_creates_no_organization_and_prints_no_sign_in(cli_env):
     port = free_port()
-    proc = _start(cli_env, port, "--no-demo")
+    proc = start_up(cli_env, port, "--no-demo")
     try:
-        output = _read_until(proc, "Press Ctrl-C to stop.")
+        output = read_until(proc, "Press Ctrl-C to stop.")
         _wait_healthy(f"http://127.0.0.1:{port}/")
     finally:
-        rest = _stop(proc)
+        rest = stop(proc)
     assert proc.returncode == 0, rest
     assert "Demo sign-in" not in output
     assert not (Path(cli_env["LEADOS_DATA_DIR"]) / "demo-login.json").exists()

@@ -7,37 +7,8 @@ import subprocess
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.cli.conftest import LEADOS, free_port, run
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-INVITE = """
-from leados.core.models import Organization
-from leados.core.services import invitation_create
-from leados.core.tenancy import org_scope
-org = Organization.objects.get(slug="acme")
-with org_scope(org):
-    invitation_create(organization=org, email="newcomer@acme.test", role="member")
-"""
+from tests.support.cli import INVITE, LEADOS, run
 
 
 def test_worker_delivers_an_invitation_email_queued_in_the_database(cli_env, smtp):

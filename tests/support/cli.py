@@ -1,0 +1,119 @@
+"""Helpers to run the real ``leados`` command in a subprocess against its own database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+LEADOS = [sys.executable, "-m", "leados"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _postgres_database():
+    """A fresh, empty PostgreSQL database when the suite runs on PostgreSQL, else None."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None, None
+    import psycopg
+
+    name = f"leados_cli_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}", drop
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path):
+    """Environment for a ``leados`` subprocess: its own data directory and its own database
+    (SQLite in that directory, or a new PostgreSQL database when the suite uses PostgreSQL)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("LEADOS_", "DJANGO_")) and key != "DATABASE_URL"
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "leados.settings"
+    env["LEADOS_DATA_DIR"] = str(tmp_path / "data")
+    env["PYTHONUNBUFFERED"] = "1"
+    url, drop = _postgres_database()
+    if url:
+        env["DATABASE_URL"] = url
+    yield env
+    if drop:
+        drop()
+
+
+def run(args: list[str], env: dict, *, input: str | None = None, timeout: float = 180):
+    return subprocess.run(
+        [*LEADOS, *args],
+        env=env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+# For ``leados manage shell -c``: invites newcomer@acme.test to the organization "acme".
+INVITE = """
+from leados.core.models import Organization
+from leados.core.services import invitation_create
+from leados.core.tenancy import org_scope
+org = Organization.objects.get(slug="acme")
+with org_scope(org):
+    invitation_create(organization=org, email="newcomer@acme.test", role="member")
+"""
+
+
+def start_up(env: dict, port: int, *extra: str) -> subprocess.Popen:
+    """``leados up`` on a port, its output (stdout and stderr) readable line by line."""
+    return subprocess.Popen(
+        [*LEADOS, "up", "--port", str(port), "--workers", "1", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def read_until(proc: subprocess.Popen, marker: str, timeout: float = 180) -> str:
+    """The process's output up to and including the line containing ``marker``."""
+    lines = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            if proc.poll() is not None:
+                break
+            continue
+        lines.append(line)
+        if marker in line:
+            return "".join(lines)
+    proc.kill()
+    raise AssertionError("leados did not print " + repr(marker) + ":\n" + "".join(lines))
+
+
+def stop(proc: subprocess.Popen) -> str:
+    """Sends SIGTERM and returns the rest of the output once the process has exited."""
+    proc.send_signal(signal.SIGTERM)
+    rest, _ = proc.communicate(timeout=60)
+    return rest
