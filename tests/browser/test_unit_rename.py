@@ -61,6 +61,17 @@ def test_a_lead_renames_their_unit_in_place_and_a_stale_page_gets_a_conflict(
         assert (unit.name, unit.version) == ("Sales & Success", 2)
         assert HistoryEntry.objects.filter(object_id=unit.pk, object_type="unit").count() == 2
 
-    # Reloading shows the admin the name that won.
-    admin.reload()
+    # Cancelling the edit shows the admin the name that won.
+    htmx_settled(admin)
+    admin.get_by_role("link", name="Cancel").click()
     expect(admin.get_by_role("link", name="Sales & Success", exact=True)).to_be_visible()
+    expect(admin.get_by_label("New name for Sales")).to_have_count(0)
+    assert admin.evaluate("window.__sameDocument") is True
+
+    # The lead finds the rename in the unit's history, attributed to them and the web.
+    tree.get_by_role("link", name="Sales & Success", exact=True).click()
+    recent = lead.get_by_role("region", name="Recent history")
+    latest = recent.get_by_role("listitem").first
+    expect(latest).to_contain_text("Changed")
+    expect(latest).to_contain_text("Mia Member · Web")
+    expect(latest).to_contain_text("Sales → Sales & Success")
