@@ -75,3 +75,12 @@ def test_a_lead_renames_their_unit_in_place_and_a_stale_page_gets_a_conflict(
     expect(latest).to_contain_text("Changed")
     expect(latest).to_contain_text("Mia Member · Web")
     expect(latest).to_contain_text("Sales → Sales & Success")
+
+
+def test_escape_cancels_an_in_place_rename(world, signed_in, live_server):
+    page = signed_in("owner@acme.test")
+    page.goto(f"{live_server.url}/o/acme/units/")
+    page.get_by_role("link", name="Rename Operations").click()
+    page.get_by_label("New name for Operations").press("Escape")
+    expect(page.get_by_role("link", name="Operations", exact=True)).to_be_visible()
+    expect(page.get_by_label("New name for Operations")).to_have_count(0)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -95,16 +97,33 @@ def start_up(env: dict, port: int, *extra: str) -> subprocess.Popen:
     )
 
 
+def _line_queue(proc: subprocess.Popen) -> queue.Queue:
+    """Lines of the process's output, read by a thread so no read can block a test."""
+    lines = getattr(proc, "_line_queue", None)
+    if lines is None:
+        lines = proc._line_queue = queue.Queue()
+
+        def pump():
+            for line in iter(proc.stdout.readline, ""):
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
 def read_until(proc: subprocess.Popen, marker: str, timeout: float = 180) -> str:
     """The process's output up to and including the line containing ``marker``."""
     lines = []
+    pending = _line_queue(proc)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            if proc.poll() is not None:
-                break
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            line = pending.get(timeout=min(remaining, 1.0))
+        except queue.Empty:
             continue
+        if line is None:
+            break
         lines.append(line)
         if marker in line:
             return "".join(lines)
@@ -115,5 +134,12 @@ def read_until(proc: subprocess.Popen, marker: str, timeout: float = 180) -> str
 def stop(proc: subprocess.Popen) -> str:
     """Sends SIGTERM and returns the rest of the output once the process has exited."""
     proc.send_signal(signal.SIGTERM)
-    rest, _ = proc.communicate(timeout=60)
-    return rest
+    pending = getattr(proc, "_line_queue", None)
+    if pending is None:
+        rest, _ = proc.communicate(timeout=60)
+        return rest
+    proc.wait(timeout=60)
+    rest = []
+    while (line := pending.get(timeout=10)) is not None:
+        rest.append(line)
+    return "".join(rest)

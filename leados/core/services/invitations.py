@@ -66,8 +66,11 @@ def invitation_create(
     invitation.save()
     from leados.core.tasks import send_invitation_email
 
+    # robust: a queue that is down must not turn a saved invitation into an error page;
+    # the pending list offers "Resend".
     transaction.on_commit(
-        lambda: send_invitation_email.enqueue(invitation.organization_id, invitation.pk)
+        lambda: send_invitation_email.enqueue(invitation.organization_id, invitation.pk),
+        robust=True,
     )
     return invitation, raw
 
