@@ -210,12 +210,13 @@ def bench(db: str, people: int, rounds: int, seconds: float) -> dict:
         if db == "postgres":
             _reset_postgres()
         _leados(env, "manage", "migrate", "-v", "0")
+        _leados(env, "manage", "collectstatic", "--noinput", "-v", "0")
         started = time.perf_counter()
         _leados(env, "synth", "--org", "bench", "--people", str(people))
         synth_seconds = round(time.perf_counter() - started, 1)
         child = subprocess.run(
             [sys.executable, __file__, "--_measure", "--rounds", str(rounds)],
-            env=env,
+            env={**env, "LEADOS_ALLOWED_HOSTS": "testserver,localhost,127.0.0.1"},
             capture_output=True,
             text=True,
             check=True,
