@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -12,6 +14,14 @@ from leados.core.models import Level, OrgRole
 from leados.core.tenancy import org_scope
 
 PASSWORD = "correct horse battery staple"
+
+
+def service_missing(reason: str):
+    """A test needs a local service that is not there: a failure in CI, a skip elsewhere,
+    so that the suite also runs on a machine with nothing but Python."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must provide it).")
+    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import shutil
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, service_missing
 
 # Playwright's sync API runs an event loop in the test thread; the test's own ORM
 # calls are still synchronous and safe.
@@ -40,9 +40,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is required in CI and was not found at {CHROMIUM}.")
-        pytest.skip("Chromium is not installed (apt-get install chromium).")
+        service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": LAUNCH_ARGS}
 
 

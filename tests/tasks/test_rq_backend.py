@@ -8,6 +8,7 @@ import time
 import pytest
 import redis
 
+from tests.conftest import service_missing
 from tests.support.cli import INVITE, LEADOS, free_port, read_until, run, start_up, stop
 
 # A Redis database of its own: the tests empty it, and nothing else.
@@ -23,6 +24,10 @@ DATABASE_QUEUE = (
 @pytest.fixture
 def queue_redis():
     client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        service_missing("Redis is not running on 127.0.0.1:6379")
     client.flushdb()
     yield client
     client.flushdb()
