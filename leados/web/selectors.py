@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from leados.core import policy
 from leados.core.models import (
@@ -54,33 +54,19 @@ def _row_sort_key(row: tuple):
 
 
 def unit_tree(viewer: Person, *, include_archived: bool = False) -> list[TreeNode]:
-    """Every unit in tree order (parents before children) with lead, manager, member count
-    and how many units sit below it. Two queries, whatever the size of the tree; rows are
-    read as tuples, and only the units that end up shown become model objects
-    (``fold_tree``)."""
-    units_qs = Unit.objects.annotate(
-        member_count=Count("role_assignments", filter=Q(role_assignments__role=UnitRole.MEMBER))
-    )
-    roles_qs = RoleAssignment.objects.filter(role__in=[UnitRole.LEAD, UnitRole.MANAGE])
+    """Every unit in tree order (parents before children) with its depth and how many units
+    sit below it. One light query (a few columns per unit, no joins), whatever the size of
+    the tree; leads, managers and member counts are read by ``fold_tree`` for the nodes it
+    shows only."""
+    units_qs = Unit.objects.order_by()
     if not include_archived:
         units_qs = units_qs.filter(archived_at__isnull=True)
-        roles_qs = roles_qs.filter(unit__archived_at__isnull=True)
-    rows = list(
-        units_qs.order_by().values_list(
-            "id", "parent_id", "level", "name", "archived_at", "member_count", "version"
-        )
-    )
-    leadership: dict[int, dict[str, PersonRef]] = defaultdict(dict)
-    for unit_id, role, person_id, person_name in roles_qs.order_by().values_list(
-        "unit_id", "role", "person_id", "person__name"
-    ):
-        leadership[unit_id][role] = PersonRef(person_id, person_name)
-
+    rows = list(units_qs.values_list("id", "parent_id", "level", "name", "archived_at", "version"))
     by_id = {row[0]: row for row in rows}
     children: dict[int | None, list[tuple]] = defaultdict(list)
     for row in rows:
-        parent_id = row[1] if row[1] in by_id else None
-        if row[1] is not None and parent_id is None:
+        parent_id = row[1]
+        if parent_id is not None and parent_id not in by_id:
             continue  # below a unit that is not shown
         children[parent_id].append(row)
     for siblings in children.values():
@@ -90,19 +76,12 @@ def unit_tree(viewer: Person, *, include_archived: bool = False) -> list[TreeNod
     stack: list[tuple[tuple, int]] = [(r, 0) for r in reversed(children[None])]
     while stack:
         row, depth = stack.pop()
-        kids = children.get(row[0], [])
-        roles = leadership.get(row[0], {})
-        node = TreeNode(
-            unit_id=row[0],
-            depth=depth,
-            lead=roles.get(UnitRole.LEAD),
-            manager=roles.get(UnitRole.MANAGE),
-            member_count=row[5],
-            child_count=len(kids),
-        )
+        kids = children.get(row[0], ())
+        node = TreeNode(unit_id=row[0], depth=depth, child_count=len(kids))
         node.row = row
         nodes.append(node)
-        stack.extend((kid, depth + 1) for kid in reversed(kids))
+        for kid in reversed(kids):
+            stack.append((kid, depth + 1))
     open_ancestors: list[int] = []
     for i, node in enumerate(nodes):
         while open_ancestors and nodes[open_ancestors[-1]].depth >= node.depth:
@@ -114,10 +93,36 @@ def unit_tree(viewer: Person, *, include_archived: bool = False) -> list[TreeNod
     return nodes
 
 
+def _attach_roles(nodes: list[TreeNode]) -> None:
+    """Lead, manager and member count of ``nodes`` in one query."""
+    if not nodes:
+        return
+    by_unit = {node.unit_id: node for node in nodes}
+    assignments = RoleAssignment.objects.order_by().filter(unit_id__in=list(by_unit))
+    # At most one lead and one manager per unit: a group of those is one person.
+    grouped = assignments.values("unit_id", "role").annotate(
+        n=Count("id"),
+        person_id=Max("person_id", filter=~Q(role=UnitRole.MEMBER)),
+        person_name=Max("person__name", filter=~Q(role=UnitRole.MEMBER)),
+    )
+    for row in grouped.values_list("unit_id", "role", "n", "person_id", "person_name"):
+        node = by_unit.get(row[0])
+        if node is None:
+            continue
+        role = row[1]
+        if role == UnitRole.MEMBER:
+            node.member_count = row[2]
+        elif role == UnitRole.LEAD:
+            node.lead = PersonRef(row[3], row[4])
+        elif role == UnitRole.MANAGE:
+            node.manager = PersonRef(row[3], row[4])
+
+
 def fold_tree(nodes: list[TreeNode], viewer: Person, *, limit: int) -> list[TreeNode]:
     """Within ``limit`` nodes, all of them; beyond it, the first two levels of ``nodes`` with
     the rest folded into their parents (to be opened on demand). Prepares the shown nodes
-    for rendering: their units, what ``viewer`` may do with them, nested-list closings."""
+    for rendering: their units, lead, manager and member count (one query), what
+    ``viewer`` may do with them, nested-list closings."""
     if not nodes:
         return nodes
     top = nodes[0].depth
@@ -127,10 +132,11 @@ def fold_tree(nodes: list[TreeNode], viewer: Person, *, limit: int) -> list[Tree
             node.collapsed = node.depth == top + 1 and node.descendant_count > 0
     else:
         shown = list(nodes)
+    _attach_roles(shown)
     if viewer.role not in policy.ADMINS:
         policy.preload_unit_roles(viewer)
     for i, node in enumerate(shown):
-        unit_id, parent_id, level, name, archived_at, _members, version = node.row
+        unit_id, parent_id, level, name, archived_at, version = node.row
         node.unit = Unit(
             id=unit_id,
             organization_id=viewer.organization_id,
