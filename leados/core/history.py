@@ -31,10 +31,11 @@ def _jsonable(value):
 
 def snapshot(obj: models.Model) -> dict:
     """The stored field values of ``obj`` as JSON-ready data (foreign keys as ids)."""
+    hidden = _BOOKKEEPING | set(getattr(obj, "HISTORY_EXCLUDE", ()))
     return {
         field.attname: _jsonable(getattr(obj, field.attname))
         for field in obj._meta.concrete_fields
-        if field.name not in _BOOKKEEPING
+        if field.name not in hidden
     }
 
 

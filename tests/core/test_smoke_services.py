@@ -55,3 +55,19 @@ def test_re_adding_a_former_member_takes_the_new_title_and_manager(world, in_org
         "Head of Learning",
         world.admin.pk,
     )
+
+
+def test_invitations_have_history_without_their_secrets(world, in_org):
+    with in_org():
+        invitation, _key = services.invitation_create(
+            organization=world.org, email="new@acme.test", invited_by=world.owner_user
+        )
+        services.invitation_revoke(invitation=invitation)
+        entries = list(
+            HistoryEntry.objects.filter(object_type="invitation", object_id=invitation.pk)
+        )
+    assert [e.action for e in entries] == ["update", "create"]
+    assert list(entries[0].changes) == ["revoked_at"]
+    for entry in entries:
+        assert "nonce" not in entry.snapshot
+        assert "digest" not in entry.snapshot

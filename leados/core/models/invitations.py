@@ -32,6 +32,9 @@ class Invitation(TenantModel):
 
     objects = tenant_manager(InvitationQuerySet)
 
+    # Secrets of the link stay out of the history that every member can read.
+    HISTORY_EXCLUDE = ("nonce", "digest")
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [

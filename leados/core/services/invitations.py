@@ -10,8 +10,9 @@ from django.utils.crypto import salted_hmac
 from django_scopes import scopes_disabled
 
 from leados.core.errors import NotFound
-from leados.core.models import Invitation, Organization, OrgRole, Person, User
-from leados.core.services._common import field_error
+from leados.core.history import history_record
+from leados.core.models import HistoryAction, Invitation, Organization, OrgRole, Person, User
+from leados.core.services._common import apply_changes, bulk_set, field_error
 from leados.core.services.people import person_add
 from leados.core.services.users import normalize_email
 
@@ -49,7 +50,11 @@ def invitation_create(
     if Person.objects.filter(user__email__iexact=email, is_active=True).exists():
         raise field_error("email", f"{email} is already a member of {organization.name}.")
     now = timezone.now()
-    Invitation.objects.pending().filter(email__iexact=email).update(revoked_at=now)
+    bulk_set(
+        Invitation.objects.pending().filter(email__iexact=email),
+        {"revoked_at": now},
+        action=HistoryAction.UPDATE,
+    )
     invitation = Invitation(
         organization=organization,
         email=email,
@@ -64,6 +69,7 @@ def invitation_create(
     invitation.digest = _digest(raw)
     invitation.full_clean()
     invitation.save()
+    history_record(invitation, action=HistoryAction.CREATE)
     from leados.core.tasks import send_invitation_email
 
     # robust: a queue that is down must not turn a saved invitation into an error page;
@@ -114,14 +120,12 @@ def invitation_accept(*, raw_key: str, user: User) -> Person:
             name=invitation.name or user.name,
             title=invitation.title,
         )
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_at", "updated_at"])
+        apply_changes(invitation, {"accepted_at": timezone.now()}, expected_version=None)
     return person
 
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation) -> Invitation:
     if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at", "updated_at"])
+        apply_changes(invitation, {"revoked_at": timezone.now()}, expected_version=None)
     return invitation
