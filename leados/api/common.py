@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.decorators import decorate_view
@@ -19,6 +19,7 @@ from pydantic import AfterValidator, ConfigDict
 
 from leados.api.auth import TokenAuth
 from leados.api.errors import error_body
+from leados.api.schemas import json_response
 from leados.core.access import get_membership
 from leados.core.errors import Conflict, LeadOSError, NotFound, PreconditionRequired
 from leados.core.models import Person
@@ -85,14 +86,20 @@ class PageParams(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-def paginate(queryset: QuerySet, page: PageParams) -> dict:
-    """One page of ``queryset`` and the total count, in at most two queries."""
-    items = list(queryset[page.offset : page.offset + page.limit])
-    if page.offset == 0 and len(items) < page.limit:
-        count = len(items)
+def paginate(
+    queryset: QuerySet, page: PageParams, rows: Callable[[QuerySet], list], schema: type
+) -> HttpResponse:
+    """One page of ``queryset`` as ``rows`` builds it, with the total count, as ``schema``.
+
+    The count is read only when the page does not tell it: a page shorter than the limit
+    ends the list (unless it is empty past the end, where the total is unknown).
+    """
+    items = rows(queryset[page.offset : page.offset + page.limit])
+    if len(items) < page.limit and (items or page.offset == 0):
+        count = page.offset + len(items)
     else:
         count = queryset.count()
-    return {"items": items, "count": count}
+    return json_response(schema, {"items": items, "count": count})
 
 
 # --- the organization in the path -------------------------------------------------------

@@ -17,18 +17,12 @@ from leados.api.common import (
     set_etag,
     stale_check,
 )
-from leados.api.schemas import (
-    HistoryList,
-    HistoryOut,
-    PersonOut,
-    UnitOut,
-    people_queryset,
-    units_queryset,
-)
+from leados.api.rows import history_rows, one, person_rows, unit_rows
+from leados.api.schemas import HistoryList, HistoryOut, PersonOut, UnitOut
 from leados.core import policy
 from leados.core.access import get_history_entry_for, get_person_for, get_unit_for
 from leados.core.errors import NotFound
-from leados.core.models import HistoryAction, HistoryEntry
+from leados.core.models import HistoryAction, HistoryEntry, Person, Unit
 from leados.core.models.history import Edge
 from leados.core.services import history_restore
 
@@ -67,7 +61,7 @@ def list_history(request, org: str, page: Query[PageParams], filters: Query[Hist
         entries = entries.filter(actor_id=filters.actor)
     if filters.since is not None:
         entries = entries.filter(created_at__gte=filters.since)
-    return paginate(entries, page)
+    return paginate(entries, page, history_rows, HistoryList)
 
 
 @router.get(
@@ -75,7 +69,8 @@ def list_history(request, org: str, page: Query[PageParams], filters: Query[Hist
 )
 @org_operation
 def get_history_entry(request, org: str, entry_id: int):
-    return get_history_entry_for(request.viewer, entry_id)
+    entry = get_history_entry_for(request.viewer, entry_id)
+    return one(history_rows, HistoryEntry.objects.filter(pk=entry.pk))
 
 
 @router.post(
@@ -107,8 +102,8 @@ def restore_history_entry(
         restored = history_restore(entry=entry, expected_version=version, by=viewer)
     set_etag(response, restored)
     if entry.object_type == "person":
-        return people_queryset().get(pk=restored.pk)
-    return units_queryset().get(pk=restored.pk)
+        return one(person_rows, Person.objects.filter(pk=restored.pk))
+    return one(unit_rows, Unit.objects.filter(pk=restored.pk))
 
 
 def _target(access, viewer, object_id):

@@ -21,7 +21,8 @@ from leados.api.common import (
     set_etag,
     stale_check,
 )
-from leados.api.schemas import PersonList, PersonOut, people_queryset
+from leados.api.rows import one, person_rows
+from leados.api.schemas import PersonList, PersonOut
 from leados.core import policy
 from leados.core.access import get_person_for
 from leados.core.errors import Forbidden
@@ -66,14 +67,14 @@ class VersionOnly(Input):
     version: int | None = None
 
 
-def _person_out(person_id: int):
-    return people_queryset().get(pk=person_id)
+def _person_out(person_id: int) -> dict:
+    return one(person_rows, Person.objects.filter(pk=person_id))
 
 
 @router.get("/{org}/people", response={200: PersonList, **ERRORS}, summary="List people")
 @org_operation
 def list_people(request, org: str, page: Query[PageParams], filters: Query[PeopleFilters]):
-    people = people_queryset().search(filters.q or "")
+    people = Person.objects.search(filters.q or "")
     if filters.role is not None:
         people = people.filter(role=filters.role)
     if filters.is_active is not None:
@@ -81,7 +82,7 @@ def list_people(request, org: str, page: Query[PageParams], filters: Query[Peopl
     if filters.manager is not None:
         people = people.filter(manager_id=filters.manager)
     people = people.order_by("name", "id") if filters.order == "name" else people.order_by("id")
-    return paginate(people, page)
+    return paginate(people, page, person_rows, PersonList)
 
 
 @router.get("/{org}/people/{person_id}", response={200: PersonOut, **ERRORS}, summary="A person")

@@ -17,6 +17,7 @@ from leados.api.common import (
     set_etag,
     stale_check,
 )
+from leados.api.rows import one, role_assignment_rows
 from leados.api.schemas import RoleAssignmentList, RoleAssignmentOut
 from leados.core import policy
 from leados.core.access import get_person_for, get_role_assignment_for, get_unit_for
@@ -51,8 +52,8 @@ def _required_action(role: str) -> str:
     return policy.UNIT_STAFF if role == UnitRole.MEMBER else policy.UNIT_RESTRUCTURE
 
 
-def _queryset():
-    return RoleAssignment.objects.select_related("person", "unit")
+def _assignment_out(assignment_id: int) -> dict:
+    return one(role_assignment_rows, RoleAssignment.objects.filter(pk=assignment_id))
 
 
 @router.get(
@@ -64,14 +65,14 @@ def _queryset():
 def list_role_assignments(
     request, org: str, page: Query[PageParams], filters: Query[RoleAssignmentFilters]
 ):
-    assignments = _queryset().order_by("id")
+    assignments = RoleAssignment.objects.order_by("id")
     if filters.unit is not None:
         assignments = assignments.filter(unit_id=filters.unit)
     if filters.person is not None:
         assignments = assignments.filter(person_id=filters.person)
     if filters.role is not None:
         assignments = assignments.filter(role=filters.role)
-    return paginate(assignments, page)
+    return paginate(assignments, page, role_assignment_rows, RoleAssignmentList)
 
 
 @router.get(
@@ -83,7 +84,7 @@ def list_role_assignments(
 def get_role_assignment(request, org: str, assignment_id: int, response: HttpResponse):
     assignment = get_role_assignment_for(request.viewer, assignment_id)
     set_etag(response, assignment)
-    return assignment
+    return _assignment_out(assignment.pk)
 
 
 @router.post(
@@ -105,7 +106,7 @@ def create_role_assignment(
         unit=unit, person=person, role=payload.role, replace=payload.replace
     )
     set_etag(response, assignment)
-    return Status(201, _queryset().get(pk=assignment.pk))
+    return Status(201, _assignment_out(assignment.pk))
 
 
 @router.delete(

@@ -1,42 +1,57 @@
-"""Output schemas of the organization routes."""
+"""Output schemas of the organization routes.
+
+They are plain pydantic models validated from the dicts of ``leados.api.rows``: pydantic
+checks dicts in compiled code, where a ninja ``Schema`` would resolve every attribute of
+every nested object in Python. ``json_response`` writes them with pydantic's own JSON
+writer; times are written exactly as the rest of the API writes them (Django's encoder).
+"""
 
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
-from django.db.models import Prefetch
-from ninja import Schema
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
-from leados.core.models import (
-    HistoryAction,
-    Level,
-    OrgRole,
-    Person,
-    RoleAssignment,
-    Unit,
-    UnitRole,
-)
+from leados.core.models import HistoryAction, Level, OrgRole, UnitRole
 from leados.core.models.history import Edge
 
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
-class PersonRef(Schema):
+DateTime = Annotated[
+    datetime.datetime,
+    PlainSerializer(DjangoJSONEncoder().default, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def json_response(model: type[BaseModel], data: dict) -> HttpResponse:
+    """``data`` validated as ``model`` and written as JSON, in one pass each."""
+    return HttpResponse(
+        model.model_validate(data).model_dump_json(), content_type=JSON_CONTENT_TYPE
+    )
+
+
+class PersonRef(BaseModel):
     id: int
     name: str
 
 
-class UnitRef(Schema):
+class UnitRef(BaseModel):
     id: int
     name: str
     level: Level
 
 
-class PersonRoleOut(Schema):
+class PersonRoleOut(BaseModel):
     id: int
     role: UnitRole
     unit: UnitRef
 
 
-class PersonOut(Schema):
+class PersonOut(BaseModel):
     id: int
     name: str
     email: str
@@ -44,18 +59,14 @@ class PersonOut(Schema):
     role: OrgRole
     manager: PersonRef | None
     is_active: bool
-    deactivated_at: datetime.datetime | None
+    deactivated_at: DateTime | None
     roles: list[PersonRoleOut]
     version: int
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-    @staticmethod
-    def resolve_roles(obj: Person):
-        return obj.role_assignments.all()
+    created_at: DateTime
+    updated_at: DateTime
 
 
-class UnitOut(Schema):
+class UnitOut(BaseModel):
     id: int
     name: str
     level: Level
@@ -63,67 +74,25 @@ class UnitOut(Schema):
     description: str
     start_date: datetime.date | None
     end_date: datetime.date | None
-    archived_at: datetime.datetime | None
+    archived_at: DateTime | None
     is_archived: bool
     lead: PersonRef | None
     manager: PersonRef | None
     version: int
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-    @staticmethod
-    def resolve_parent(obj: Unit):
-        return obj.parent_id
-
-    @staticmethod
-    def resolve_lead(obj: Unit):
-        return _holder(obj, UnitRole.LEAD)
-
-    @staticmethod
-    def resolve_manager(obj: Unit):
-        return _holder(obj, UnitRole.MANAGE)
+    created_at: DateTime
+    updated_at: DateTime
 
 
-def _holder(unit: Unit, role: str) -> Person | None:
-    if not hasattr(unit, "leadership"):
-        unit.leadership = list(leadership_queryset().filter(unit=unit))
-    for assignment in unit.leadership:
-        if assignment.role == role:
-            return assignment.person
-    return None
-
-
-def leadership_queryset():
-    return RoleAssignment.objects.filter(role__in=[UnitRole.LEAD, UnitRole.MANAGE]).select_related(
-        "person"
-    )
-
-
-def people_queryset():
-    return Person.objects.select_related("user", "manager").prefetch_related(
-        Prefetch(
-            "role_assignments",
-            queryset=RoleAssignment.objects.select_related("unit").order_by("unit_id", "role"),
-        )
-    )
-
-
-def units_queryset():
-    return Unit.objects.prefetch_related(
-        Prefetch("role_assignments", queryset=leadership_queryset(), to_attr="leadership")
-    )
-
-
-class RoleAssignmentOut(Schema):
+class RoleAssignmentOut(BaseModel):
     id: int
     role: UnitRole
     person: PersonRef
     unit: UnitRef
     version: int
-    created_at: datetime.datetime
+    created_at: DateTime
 
 
-class HistoryOut(Schema):
+class HistoryOut(BaseModel):
     id: int
     object_type: str
     object_id: int
@@ -135,28 +104,24 @@ class HistoryOut(Schema):
     edge: Edge
     changes: dict
     snapshot: dict
-    created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_actor(obj):
-        return obj.actor_id
+    created_at: DateTime
 
 
-class PersonList(Schema):
+class PersonList(BaseModel):
     items: list[PersonOut]
     count: int
 
 
-class UnitList(Schema):
+class UnitList(BaseModel):
     items: list[UnitOut]
     count: int
 
 
-class RoleAssignmentList(Schema):
+class RoleAssignmentList(BaseModel):
     items: list[RoleAssignmentOut]
     count: int
 
 
-class HistoryList(Schema):
+class HistoryList(BaseModel):
     items: list[HistoryOut]
     count: int

@@ -21,9 +21,11 @@ from leados.api.common import (
     set_etag,
     stale_check,
 )
-from leados.api.schemas import UnitList, UnitOut, units_queryset
+from leados.api.rows import one, unit_rows
+from leados.api.schemas import UnitList, UnitOut
 from leados.core import policy
 from leados.core.access import get_unit_for
+from leados.core.models import Unit
 from leados.core.models.units import UNIT_LEVELS
 from leados.core.services import unit_archive, unit_create, unit_move, unit_unarchive, unit_update
 
@@ -62,14 +64,14 @@ class VersionOnly(Input):
     version: int | None = None
 
 
-def _unit_out(unit_id: int):
-    return units_queryset().get(pk=unit_id)
+def _unit_out(unit_id: int) -> dict:
+    return one(unit_rows, Unit.objects.filter(pk=unit_id))
 
 
 @router.get("/{org}/units", response={200: UnitList, **ERRORS}, summary="List units")
 @org_operation
 def list_units(request, org: str, page: Query[PageParams], filters: Query[UnitFilters]):
-    units = units_queryset().order_by("id")
+    units = Unit.objects.order_by("id")
     if filters.level is not None:
         units = units.filter(level=filters.level)
     if filters.parent is not None:
@@ -78,7 +80,7 @@ def list_units(request, org: str, page: Query[PageParams], filters: Query[UnitFi
         units = units.filter(archived_at__isnull=not filters.archived)
     if filters.q:
         units = units.filter(name__icontains=filters.q)
-    return paginate(units, page)
+    return paginate(units, page, unit_rows, UnitList)
 
 
 @router.get("/{org}/units/{unit_id}", response={200: UnitOut, **ERRORS}, summary="A unit")
