@@ -17,7 +17,9 @@ from leados.core.models import (
     RoleAssignment,
     Unit,
     UnitRole,
+    User,
 )
+from leados.core.models.history import SnapshotKey
 
 LEVEL_ORDER = {level.value: i for i, level in enumerate(Level)}
 
@@ -187,10 +189,34 @@ def unit_choices_tree(*, exclude_below: Unit | None = None) -> list[tuple[Unit, 
     return result
 
 
+# Below this many characters a trigram index cannot help: such a search reads the rows in
+# order and stops once it has enough.
+INDEXED_SEARCH_MIN = 3
+
+
+def person_matches(text: str) -> Q:
+    """People whose name, email or title contains ``text``, in any case.
+
+    From three characters on, the name/title and the email matches are each a subquery of
+    their own table, so that PostgreSQL can answer them from trigram indexes (migration
+    0003); shorter text matches row by row, which suits a broad match that a capped count
+    or a page stops reading early."""
+    text = (text or "").strip()
+    if not text:
+        return Q()
+    if len(text) < INDEXED_SEARCH_MIN:
+        return Q(name__icontains=text) | Q(title__icontains=text) | Q(user__email__icontains=text)
+    by_name_or_title = Person.objects.filter(
+        Q(name__icontains=text) | Q(title__icontains=text)
+    ).values("pk")
+    by_email = User.objects.filter(email__icontains=text).values("pk")
+    return Q(pk__in=by_name_or_title) | Q(user_id__in=by_email)
+
+
 def people_directory(
     *, q: str = "", role: str = "", status: str = "active", manager: str = ""
 ) -> QuerySet:
-    people = Person.objects.with_user().search(q)
+    people = Person.objects.select_related("user", "manager").filter(person_matches(q))
     if manager == "none":
         people = people.filter(manager__isnull=True)
     if role in OrgRole.values:
@@ -255,6 +281,10 @@ def ancestors(unit: Unit) -> list[Unit]:
     return [names[pk] for pk in reversed(chain) if pk in names]
 
 
+# An object's history ids are passed to the database as a list up to this many.
+HISTORY_IDS_LISTED = 5000
+
+
 @dataclass
 class HeldRole:
     level: str
@@ -294,11 +324,18 @@ def history_entries(
     """History entries, newest first. For one person or unit, role changes on it are included."""
     entries = HistoryEntry.objects.select_related("actor")
     if object_id is not None and object_type in ("person", "unit"):
-        related = {"person": "snapshot__person_id", "unit": "snapshot__unit_id"}[object_type]
-        entries = entries.filter(
-            Q(object_type=object_type, object_id=object_id)
-            | Q(object_type="roleassignment", **{related: object_id})
-        )
+        # The ids first, from two index searches (SnapshotKey's index for role changes),
+        # then the entries by id: one query with both conditions leaves the choice of index
+        # to a planner that, misjudging how many entries match, reads every entry of the
+        # organization newest first.
+        own = HistoryEntry.objects.filter(object_type=object_type, object_id=object_id)
+        role_changes = HistoryEntry.objects.alias(
+            snapshot_ref=SnapshotKey(f"{object_type}_id")
+        ).filter(object_type="roleassignment", snapshot_ref=str(object_id))
+        ids = own.order_by().values_list("pk", flat=True)
+        ids = ids.union(role_changes.order_by().values_list("pk", flat=True), all=True)
+        listed = list(ids[: HISTORY_IDS_LISTED + 1])
+        entries = entries.filter(pk__in=listed if len(listed) <= HISTORY_IDS_LISTED else ids)
     elif object_type:
         entries = entries.filter(object_type=object_type)
         if object_id is not None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 
@@ -23,6 +25,30 @@ class HistoryAction(models.TextChoices):
     UNARCHIVE = "unarchive", "Unarchived"
     DELETE = "delete", "Deleted"
     RESTORE = "restore", "Restored"
+
+
+class SnapshotKey(models.Func):
+    """The text of one top-level key of a history entry's snapshot (``None`` when absent).
+
+    The key is written into the SQL rather than passed as a parameter, so that a query
+    reads exactly like the index on it and both databases can use that index.
+    """
+
+    output_field = models.TextField()
+
+    def __init__(self, key: str, **extra):
+        if not re.fullmatch(r"[a-z_]+", key):
+            raise ValueError(f"{key!r} is not a snapshot key.")
+        self.key = key
+        super().__init__(models.F("snapshot"), **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        snapshot, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(JSON_EXTRACT({snapshot}, '$.{self.key}') AS TEXT)", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        snapshot, params = compiler.compile(self.source_expressions[0])
+        return f"({snapshot} ->> '{self.key}')", params
 
 
 class HistoryEntry(models.Model):
@@ -55,6 +81,19 @@ class HistoryEntry(models.Model):
         indexes = [
             models.Index(fields=["organization", "object_type", "object_id", "-id"]),
             models.Index(fields=["organization", "-id"]),
+            # Role changes on one person or unit (their pages' history).
+            models.Index(
+                models.F("organization"),
+                SnapshotKey("person_id"),
+                condition=models.Q(object_type="roleassignment"),
+                name="history_snapshot_person",
+            ),
+            models.Index(
+                models.F("organization"),
+                SnapshotKey("unit_id"),
+                condition=models.Q(object_type="roleassignment"),
+                name="history_snapshot_unit",
+            ),
         ]
 
     def __str__(self) -> str:

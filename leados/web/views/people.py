@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +22,12 @@ from leados.web.forms import (
     apply_errors,
 )
 from leados.web.orgs import org_view
+from leados.web.paging import BoundedPaginator
 from leados.web.views._common import CONFLICT, UNPROCESSABLE, done, form_status, post_only, require
 
 PAGE_SIZE = 50
+# A search counts its matches up to this many; past it the page says "more than".
+SEARCH_COUNT_CAP = 1000
 RECENT_HISTORY = 10
 SUGGESTIONS = 10
 
@@ -44,7 +46,8 @@ def people_list(request):
         status=filters.get("status") or "active",
         manager=filters.get("manager", ""),
     )
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    cap = SEARCH_COUNT_CAP if filters.get("q", "").strip() else None
+    page = BoundedPaginator(people, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     return render(
         request,
         "web/people/list.html",
@@ -53,6 +56,7 @@ def people_list(request):
             "form": form,
             "page": page,
             "can_manage": policy.can(request.person, policy.PEOPLE_MANAGE),
+            "people_base": reverse("web:people", args=[request.org.slug]),
         },
     )
 
@@ -68,8 +72,8 @@ def people_suggest(request):
         people = list(
             Person.objects.select_related("user")
             .active()
-            .search(text)
-            .order_by("name")[:SUGGESTIONS]
+            .filter(selectors.person_matches(text))
+            .order_by("name", "id")[:SUGGESTIONS]
         )
     return render(request, "web/people/suggest.html", {"people": people})
 
