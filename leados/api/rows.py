@@ -4,13 +4,18 @@ Each function takes a queryset (filtered, ordered and sliced by the caller, insi
 organization's scope) and returns plain dicts shaped like the output schemas. Rows are
 read with ``values_list`` and related names come from joins or one extra query per kind,
 keyed in Python, so a page costs a fixed number of queries and no model instances.
+
+The extra queries start from the page's own people or units (scoped like every query) and
+join their role assignments, which always share their organization. The page's ids are
+given for both sides of the join, so SQLite and PostgreSQL look rows up by key even before
+the tables have statistics, instead of walking every assignment of the organization.
 """
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from leados.core.models import RoleAssignment, UnitRole
+from leados.core.models import Person, Unit, UnitRole
 
 _PERSON_COLUMNS = (
     "id",
@@ -26,6 +31,15 @@ _PERSON_COLUMNS = (
     "created_at",
     "updated_at",
 )
+
+_ROLE_COLUMNS = (
+    "role_assignments__id",
+    "role_assignments__role",
+    "role_assignments__unit_id",
+    "role_assignments__unit__name",
+    "role_assignments__unit__level",
+)
+_ROLE_ORDER = ("role_assignments__unit_id", "role_assignments__role", "role_assignments__id")
 
 _UNIT_COLUMNS = (
     "id",
@@ -74,12 +88,12 @@ def person_rows(people: QuerySet) -> list[dict]:
     rows = list(people.values_list(*_PERSON_COLUMNS))
     roles: dict[int, list[dict]] = {}
     if rows:
-        assignments = (
-            RoleAssignment.objects.filter(person_id__in=[row[0] for row in rows])
-            .order_by("unit_id", "role", "id")
-            .values_list("person_id", "id", "role", "unit_id", "unit__name", "unit__level")
-        )
-        for person_id, pk, role, unit_id, unit_name, unit_level in assignments:
+        ids = [row[0] for row in rows]
+        for person_id, pk, role, unit_id, unit_name, unit_level in (
+            Person.objects.filter(pk__in=ids, role_assignments__person_id__in=ids)
+            .order_by(*_ROLE_ORDER)
+            .values_list("id", *_ROLE_COLUMNS)
+        ):
             roles.setdefault(person_id, []).append(
                 {
                     "id": pk,
@@ -124,14 +138,21 @@ def unit_rows(units: QuerySet) -> list[dict]:
     rows = list(units.values_list(*_UNIT_COLUMNS))
     holders: dict[tuple[int, str], dict] = {}
     if rows:
-        leadership = (
-            RoleAssignment.objects.filter(
-                unit_id__in=[row[0] for row in rows], role__in=[UnitRole.LEAD, UnitRole.MANAGE]
+        ids = [row[0] for row in rows]
+        for unit_id, role, person_id, person_name in (
+            Unit.objects.filter(
+                pk__in=ids,
+                role_assignments__unit_id__in=ids,
+                role_assignments__role__in=[UnitRole.LEAD, UnitRole.MANAGE],
             )
-            .order_by("id")
-            .values_list("unit_id", "role", "person_id", "person__name")
-        )
-        for unit_id, role, person_id, person_name in leadership:
+            .order_by("role_assignments__id")
+            .values_list(
+                "id",
+                "role_assignments__role",
+                "role_assignments__person_id",
+                "role_assignments__person__name",
+            )
+        ):
             holders.setdefault((unit_id, role), {"id": person_id, "name": person_name})
     return [
         {
