@@ -55,43 +55,71 @@ def _row_sort_key(row: tuple):
     return (LEVEL_ORDER.get(row[2], 9), row[3].lower(), row[0])
 
 
-def unit_tree(viewer: Person, *, include_archived: bool = False) -> list[TreeNode]:
-    """Every unit in tree order (parents before children) with its depth and how many units
-    sit below it. One light query (a few columns per unit, no joins), whatever the size of
-    the tree; leads, managers and member counts are read by ``fold_tree`` for the nodes it
-    shows only."""
-    units_qs = Unit.objects.order_by()
-    if not include_archived:
-        units_qs = units_qs.filter(archived_at__isnull=True)
-    rows = list(units_qs.values_list("id", "parent_id", "level", "name", "archived_at", "version"))
-    by_id = {row[0]: row for row in rows}
-    children: dict[int | None, list[tuple]] = defaultdict(list)
-    for row in rows:
-        parent_id = row[1]
-        if parent_id is not None and parent_id not in by_id:
-            continue  # below a unit that is not shown
-        children[parent_id].append(row)
-    for siblings in children.values():
-        siblings.sort(key=_row_sort_key)
+@dataclass
+class UnitTree:
+    """The shape of an organization's units: a few columns per unit, read in one query
+    without joins. ``shown_nodes`` turns a part of it into what a page renders."""
 
+    rows: dict[int, tuple]
+    children: dict[int | None, list[int]]
+    # Units below each unit, for the units that hang from the root(s).
+    sizes: dict[int, int]
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def below(self, unit_id: int | None) -> list[int]:
+        """The children of ``unit_id`` (``None``: the roots), in display order."""
+        kids = self.children.get(unit_id, [])
+        return sorted(kids, key=lambda pk: _row_sort_key(self.rows[pk]))
+
+
+def unit_tree(*, include_archived: bool = False) -> UnitTree:
+    """Every unit's id, parent, level, name and version (and archived time when archived
+    units are shown): one query, whatever the size of the tree. A unit below a unit that
+    is not shown is left out."""
+    units = Unit.objects.order_by()
+    if include_archived:
+        rows = units.values_list("id", "parent_id", "level", "name", "version", "archived_at")
+    else:
+        rows = units.filter(archived_at__isnull=True).values_list(
+            "id", "parent_id", "level", "name", "version"
+        )
+    by_id = {row[0]: row for row in rows}
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for row in by_id.values():
+        children[row[1] if row[1] in by_id else None].append(row[0])
+    roots = [pk for pk in children.get(None, []) if by_id[pk][1] is None]
+    children[None] = roots
+    # Parents before children, then each unit's size added to its parent's.
+    order = list(roots)
+    for pk in order:
+        order.extend(children.get(pk, ()))
+    sizes = dict.fromkeys(order, 0)
+    for pk in reversed(order):
+        parent = by_id[pk][1]
+        if parent is not None:
+            sizes[parent] += sizes[pk] + 1
+    return UnitTree(rows=by_id, children=children, sizes=sizes)
+
+
+def _walk(tree: UnitTree, start: list[int], *, max_depth: int | None) -> list[TreeNode]:
+    """The units from ``start`` down, parents before children, siblings in display order,
+    at most ``max_depth`` levels below ``start``."""
     nodes: list[TreeNode] = []
-    stack: list[tuple[tuple, int]] = [(r, 0) for r in reversed(children[None])]
+    stack = [(pk, 0) for pk in reversed(start)]
     while stack:
-        row, depth = stack.pop()
-        kids = children.get(row[0], ())
-        node = TreeNode(unit_id=row[0], depth=depth, child_count=len(kids))
-        node.row = row
+        pk, depth = stack.pop()
+        node = TreeNode(
+            unit_id=pk,
+            depth=depth,
+            child_count=len(tree.children.get(pk, ())),
+            descendant_count=tree.sizes.get(pk, 0),
+        )
+        node.row = tree.rows[pk]
         nodes.append(node)
-        for kid in reversed(kids):
-            stack.append((kid, depth + 1))
-    open_ancestors: list[int] = []
-    for i, node in enumerate(nodes):
-        while open_ancestors and nodes[open_ancestors[-1]].depth >= node.depth:
-            done = open_ancestors.pop()
-            nodes[done].descendant_count = i - done - 1
-        open_ancestors.append(i)
-    for done in open_ancestors:
-        nodes[done].descendant_count = len(nodes) - done - 1
+        if node.child_count and (max_depth is None or depth < max_depth):
+            stack.extend((kid, depth + 1) for kid in reversed(tree.below(pk)))
     return nodes
 
 
@@ -120,32 +148,35 @@ def _attach_roles(nodes: list[TreeNode]) -> None:
             node.manager = PersonRef(row[3], row[4])
 
 
-def fold_tree(nodes: list[TreeNode], viewer: Person, *, limit: int) -> list[TreeNode]:
-    """Within ``limit`` nodes, all of them; beyond it, the first two levels of ``nodes`` with
-    the rest folded into their parents (to be opened on demand). Prepares the shown nodes
-    for rendering: their units, lead, manager and member count (one query), what
-    ``viewer`` may do with them, nested-list closings."""
-    if not nodes:
-        return nodes
-    top = nodes[0].depth
-    if len(nodes) > limit:
-        shown = [n for n in nodes if n.depth <= top + 1]
+def shown_nodes(
+    tree: UnitTree, viewer: Person, *, limit: int, below: int | None = None
+) -> list[TreeNode]:
+    """The units below ``below`` (``None``: the whole tree) as a page shows them: all of
+    them within ``limit``; beyond it, their first two levels, with the rest folded into
+    their parents (to be opened on demand). Each shown unit comes with its lead, manager
+    and member count (one query), what ``viewer`` may do with it, and nested-list
+    closings."""
+    start = tree.below(below)
+    total = sum(tree.sizes.get(pk, 0) + 1 for pk in start)
+    folded = total > limit
+    shown = _walk(tree, start, max_depth=1 if folded else None)
+    if folded:
         for node in shown:
-            node.collapsed = node.depth == top + 1 and node.descendant_count > 0
-    else:
-        shown = list(nodes)
+            node.collapsed = node.depth == 1 and node.descendant_count > 0
+    if not shown:
+        return shown
     _attach_roles(shown)
     if viewer.role not in policy.ADMINS:
         policy.preload_unit_roles(viewer)
     for i, node in enumerate(shown):
-        unit_id, parent_id, level, name, archived_at, version = node.row
+        unit_id, parent_id, level, name, version, *archived = node.row
         node.unit = Unit(
             id=unit_id,
             organization_id=viewer.organization_id,
             parent_id=parent_id,
             level=level,
             name=name,
-            archived_at=archived_at,
+            archived_at=archived[0] if archived else None,
             version=version,
         )
         node.can_change = policy.can(viewer, policy.UNIT_CHANGE, node.unit)
@@ -155,17 +186,9 @@ def fold_tree(nodes: list[TreeNode], viewer: Person, *, limit: int) -> list[Tree
         if has_shown_children:
             node.closes = range(0)
             continue
-        next_depth = shown[i + 1].depth if i + 1 < len(shown) else top
+        next_depth = shown[i + 1].depth if i + 1 < len(shown) else 0
         node.closes = range(max(0, node.depth - next_depth))
     return shown
-
-
-def subtree(nodes: list[TreeNode], unit_id: int) -> list[TreeNode]:
-    """The nodes strictly below ``unit_id`` (a contiguous run in tree order)."""
-    for i, node in enumerate(nodes):
-        if node.unit_id == unit_id:
-            return nodes[i + 1 : i + 1 + node.descendant_count]
-    return []
 
 
 def unit_choices_tree(*, exclude_below: Unit | None = None) -> list[tuple[Unit, int]]:
@@ -213,10 +236,25 @@ def person_matches(text: str) -> Q:
     return Q(pk__in=by_name_or_title) | Q(user_id__in=by_email)
 
 
+# What a row of the directory shows: reading no more keeps a page of 50 cheap.
+DIRECTORY_FIELDS = (
+    "name",
+    "title",
+    "role",
+    "is_active",
+    "user__email",
+    "manager__name",
+)
+
+
 def people_directory(
     *, q: str = "", role: str = "", status: str = "active", manager: str = ""
 ) -> QuerySet:
-    people = Person.objects.select_related("user", "manager").filter(person_matches(q))
+    people = (
+        Person.objects.select_related("user", "manager")
+        .only(*DIRECTORY_FIELDS)
+        .filter(person_matches(q))
+    )
     if manager == "none":
         people = people.filter(manager__isnull=True)
     if role in OrgRole.values:

@@ -46,14 +46,14 @@ def _bases(request) -> dict:
 @org_view
 def unit_tree(request):
     include_archived = request.GET.get("archived") == "1"
-    nodes = selectors.unit_tree(request.person, include_archived=include_archived)
+    tree = selectors.unit_tree(include_archived=include_archived)
     return render(
         request,
         "web/units/tree.html",
         {
             "nav": "units",
-            "nodes": selectors.fold_tree(nodes, request.person, limit=TREE_LIMIT),
-            "unit_total": len(nodes),
+            "nodes": selectors.shown_nodes(tree, request.person, limit=TREE_LIMIT),
+            "unit_total": len(tree),
             "include_archived": include_archived,
             "archived_query": "?archived=1" if include_archived else "",
             "can_create": policy.can(request.person, policy.UNIT_CREATE),
@@ -69,8 +69,8 @@ def unit_subtree(request, unit_id):
     include_archived = request.GET.get("archived") == "1"
     if not request.htmx:
         return redirect(_unit_url(request, unit))
-    nodes = selectors.unit_tree(request.person, include_archived=include_archived)
-    below = selectors.fold_tree(selectors.subtree(nodes, unit.pk), request.person, limit=TREE_LIMIT)
+    tree = selectors.unit_tree(include_archived=include_archived)
+    below = selectors.shown_nodes(tree, request.person, limit=TREE_LIMIT, below=unit.pk)
     return render(
         request,
         "web/units/tree.html#subtree",
