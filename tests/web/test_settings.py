@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from leados.core.models import Organization
@@ -91,3 +93,20 @@ def test_others_read_settings_but_cannot_change_them(persona, world, client_for)
     assert "Only owners and admins change these settings" in page and "disabled" in page
     assert client.post("/o/acme/settings/", _settings()).status_code == 403
     assert Organization.objects.get(pk=world.org.pk).name == "Acme"
+
+
+def test_the_saved_time_zone_is_the_one_selected_among_all_zones(world, client_for):
+    client = client_for("owner")
+    assert client.post("/o/acme/settings/", _settings()).status_code == 302
+    response = client.get("/o/acme/settings/")
+    assert response.status_code == 200
+    select = text(response).split('name="time_zone"')[1].split("</select>")[0]
+    assert '<option selected value="Europe/Berlin">' in select
+    assert select.count("selected") == 1
+    assert '<option value="Pacific/Auckland">' in select and '<option value="UTC">' in select
+
+
+def test_viewers_see_the_time_zone_but_cannot_change_it(world, client_for):
+    page = text(client_for("viewer").get("/o/acme/settings/"))
+    select = re.search(r'<select[^>]*name="time_zone"[^>]*>', page)
+    assert select is not None and "disabled" in select.group(0)
