@@ -17,6 +17,8 @@ from leados.core import policy
 from leados.core.models import Invitation, Level, Person, RoleAssignment, Unit, UnitRole
 
 LIST_LIMIT = 8
+# Up to this many matches, a section's list is read in one query and sorted in Python.
+SORT_IN_PYTHON = 200
 
 
 @dataclass
@@ -70,6 +72,19 @@ def sections_for(person: Person) -> list[Section]:
     return result
 
 
+def _first_few(rows, fields: tuple[str, ...]):
+    """How many ``rows`` there are and the first ``LIST_LIMIT`` of them by name (``fields``
+    of each: id, name, then what the section shows). Usually there are few: one query
+    reads them all and they are sorted here, which spares walking the whole organization
+    in name order looking for them. Past ``SORT_IN_PYTHON`` they are counted and the
+    first few read in order by the database."""
+    found = list(rows.order_by().values_list(*fields)[: SORT_IN_PYTHON + 1])
+    if len(found) <= SORT_IN_PYTHON:
+        found.sort(key=lambda row: (row[1], row[0]))
+        return len(found), found[:LIST_LIMIT]
+    return rows.count(), list(rows.order_by("name", "id").values_list(*fields)[:LIST_LIMIT])
+
+
 def _org_url(name: str, person: Person, *args) -> str:
     return reverse(name, args=[person.organization.slug, *args])
 
@@ -119,20 +134,18 @@ def people_without_manager(person: Person) -> Section | None:
     leads_the_top = RoleAssignment.objects.filter(
         person=OuterRef("pk"), role=UnitRole.LEAD, unit__level=Level.STRATEGY
     )
-    people = (
-        Person.objects.filter(is_active=True, manager__isnull=True)
-        .exclude(Exists(leads_the_top))
-        .order_by("name", "id")
+    people = Person.objects.filter(is_active=True, manager__isnull=True).exclude(
+        Exists(leads_the_top)
     )
-    found = list(people[:LIST_LIMIT])
+    total, found = _first_few(people, ("pk", "name", "title"))
     return Section(
         key="people_without_manager",
         title=f"{person.organization.word('person', plural=True)} without a manager",
         items=[
-            Item(text=p.name, url=_org_url("web:person", person, p.pk), detail=p.title)
-            for p in found
+            Item(text=name, url=_org_url("web:person", person, pk), detail=title)
+            for pk, name, title in found
         ],
-        total=people.count(),
+        total=total,
         more_url=_org_url("web:people", person) + "?manager=none",
         empty="Everyone has a manager.",
         attention=bool(found),
@@ -151,26 +164,23 @@ def units_without_lead_or_manager(person: Person) -> Section | None:
         Unit.objects.filter(archived_at__isnull=True)
         .annotate(has_lead=holder(UnitRole.LEAD), has_manager=holder(UnitRole.MANAGE))
         .filter(Q(has_lead=False) | Q(has_manager=False))
-        .order_by("name", "id")
     )
-    found = list(units[:LIST_LIMIT])
+    total, found = _first_few(units, ("pk", "name", "level", "has_lead", "has_manager"))
     items = []
-    for unit in found:
-        missing = [
-            w for w, has in (("lead", unit.has_lead), ("manager", unit.has_manager)) if not has
-        ]
+    for pk, name, level, has_lead, has_manager in found:
+        missing = [w for w, has in (("lead", has_lead), ("manager", has_manager)) if not has]
         items.append(
             Item(
-                text=unit.name,
-                url=_org_url("web:unit", person, unit.pk),
-                detail=f"{Level(unit.level).label} · no {' and no '.join(missing)}",
+                text=name,
+                url=_org_url("web:unit", person, pk),
+                detail=f"{Level(level).label} · no {' and no '.join(missing)}",
             )
         )
     return Section(
         key="units_without_lead_or_manager",
         title=f"{person.organization.word('unit', plural=True)} without a lead or manager",
         items=items,
-        total=units.count(),
+        total=total,
         more_url=_org_url("web:units", person),
         empty="Every unit has a lead and a manager.",
         attention=bool(found),
