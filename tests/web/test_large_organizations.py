@@ -154,3 +154,29 @@ def test_search_and_history_indexes_are_in_the_database(world):
         assert trigram <= names
     else:
         assert not trigram & names
+
+
+@pytest.mark.parametrize("sort_in_python", [200, 1])
+def test_my_week_lists_the_first_people_and_units_needing_attention_by_name(
+    sort_in_python, world, client_for, in_org, monkeypatch
+):
+    from leados.web import my_week
+
+    monkeypatch.setattr(my_week, "SORT_IN_PYTHON", sort_in_python)
+    monkeypatch.setattr(my_week, "LIST_LIMIT", 2)
+    with in_org():
+        _add_people(world, 3)
+        for name in ("Zulu team", "Alpha team"):
+            services.unit_create(parent=world.root, level=Level.FUNCTIONAL_TEAM, name=name)
+    response = client_for("admin").get("/o/acme/")
+    assert response.status_code == 200
+    page = text(response)
+    people = page.split("People without a manager")[1].split("</section>")[0]
+    # Adam Admin, Cora Coach, Vic Viewer and three Zeds have no manager.
+    assert '<span class="count">6</span>' in people
+    assert people.index("Adam Admin") < people.index("Cora Coach")
+    assert "Vic Viewer" not in people and "Zed Person" not in people and "4 more" in people
+    units = page.split("Units without a lead or manager")[1].split("</section>")[0]
+    assert '<span class="count">4</span>' in units
+    assert units.index("Alpha team") < units.index("Operations")
+    assert "Zulu team" not in units and "Sales" not in units
