@@ -30,6 +30,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from leados.core.db import statistics_refresh
+
 FORMAT = 1
 BATCH = 1000
 # Rows that ``migrate`` creates on every database; a restore replaces them with the backup's.
@@ -343,4 +345,5 @@ def backup_restore(path: Path | str, *, using: str = DEFAULT_DB_ALIAS) -> Backup
         from django.contrib.contenttypes.models import ContentType
 
         ContentType.objects.clear_cache()
+    statistics_refresh(using=using)
     return BackupSummary(path=path, scope=manifest.get("scope", "all"), tables=counts)

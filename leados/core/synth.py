@@ -135,6 +135,7 @@ def synth_create(
     import time
 
     from leados.core.context import change_context
+    from leados.core.db import BULK_TABLES, statistics_refresh
     from leados.core.history import history_record_many
     from leados.core.models import (
         Edge,
@@ -321,6 +322,7 @@ def synth_create(
             )
             RoleAssignment.objects.bulk_create(assignments, batch_size=BATCH)
             history_record_many(assignments, action=HistoryAction.CREATE)
+    statistics_refresh(tables=BULK_TABLES)
     return SynthResult(
         organization=org,
         owner_email=owner.email,

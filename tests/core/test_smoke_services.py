@@ -71,3 +71,11 @@ def test_invitations_have_history_without_their_secrets(world, in_org):
     for entry in entries:
         assert "nonce" not in entry.snapshot
         assert "digest" not in entry.snapshot
+
+
+@pytest.mark.django_db
+def test_planner_statistics_refresh_runs_on_this_database():
+    from leados.core.db import BULK_TABLES, statistics_refresh
+
+    statistics_refresh(tables=BULK_TABLES)
+    statistics_refresh()

@@ -61,11 +61,12 @@ def token_authenticate(raw: str) -> ApiToken | None:
     """The live token for the secret ``raw`` (its user active, not ended), or None."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = (
+    matches = (
         ApiToken.objects.select_related("user")
         .filter(digest=token_digest(raw), revoked_at__isnull=True)
-        .first()
+        .order_by()[:1]
     )
+    token = next(iter(matches), None)
     if token is None or not token.user.is_active:
         return None
     if token.session_epoch != token.user.session_epoch:

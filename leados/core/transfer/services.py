@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from leados.core.context import edge_override
+from leados.core.db import BULK_TABLES, statistics_refresh
 from leados.core.errors import Conflict
 from leados.core.history import diff, history_record_many, snapshot
 from leados.core.models import (
@@ -34,6 +35,9 @@ from leados.core.models import (
 from leados.core.services import unit_create
 from leados.core.transfer.plan import Plan, PlannedPerson, PlannedUpdate, build_plan
 from leados.core.transfer.reader import ParsedFile
+
+# After an import this large, the planner's statistics are refreshed.
+LARGE_IMPORT_ROWS = 1000
 
 _BATCH = 500
 _PERSON_UPDATE_FIELDS = [
@@ -202,6 +206,8 @@ def import_apply(*, organization: Organization, by: Person | None, parsed: Parse
         try:
             with transaction.atomic():
                 _execute(organization, plan)
+            if len(parsed.rows) >= LARGE_IMPORT_ROWS:
+                transaction.on_commit(lambda: statistics_refresh(tables=BULK_TABLES))
         except IntegrityError:
             raise Conflict(
                 "Someone changed the organization while the file was being applied; preview "
