@@ -27,13 +27,17 @@ def get_membership(user, org_slug: str) -> Person:
     if user is None or not user.is_authenticated or not user.is_active:
         raise NotFound()
     with scopes_disabled():
-        person = (
-            Person.objects.select_related("organization", "user")
-            .filter(user=user, organization__slug=org_slug, is_active=True)
-            .first()
+        person = next(
+            iter(
+                Person.objects.select_related("organization")
+                .filter(user=user, organization__slug=org_slug, is_active=True)
+                .order_by()[:1]
+            ),
+            None,
         )
     if person is None:
         raise NotFound()
+    person.user = user  # the caller's own user: no second read
     return person
 
 
