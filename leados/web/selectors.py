@@ -17,7 +17,6 @@ from leados.core.models import (
     RoleAssignment,
     Unit,
     UnitRole,
-    User,
 )
 from leados.core.models.history import SnapshotKey
 
@@ -212,30 +211,6 @@ def unit_choices_tree(*, exclude_below: Unit | None = None) -> list[tuple[Unit, 
     return result
 
 
-# Below this many characters a trigram index cannot help: such a search reads the rows in
-# order and stops once it has enough.
-INDEXED_SEARCH_MIN = 3
-
-
-def person_matches(text: str) -> Q:
-    """People whose name, email or title contains ``text``, in any case.
-
-    From three characters on, the name/title and the email matches are each a subquery of
-    their own table, so that PostgreSQL can answer them from trigram indexes (migration
-    0003); shorter text matches row by row, which suits a broad match that a capped count
-    or a page stops reading early."""
-    text = (text or "").strip()
-    if not text:
-        return Q()
-    if len(text) < INDEXED_SEARCH_MIN:
-        return Q(name__icontains=text) | Q(title__icontains=text) | Q(user__email__icontains=text)
-    by_name_or_title = Person.objects.filter(
-        Q(name__icontains=text) | Q(title__icontains=text)
-    ).values("pk")
-    by_email = User.objects.filter(email__icontains=text).values("pk")
-    return Q(pk__in=by_name_or_title) | Q(user_id__in=by_email)
-
-
 # What a row of the directory shows: reading no more keeps a page of 50 cheap.
 DIRECTORY_FIELDS = (
     "name",
@@ -250,11 +225,7 @@ DIRECTORY_FIELDS = (
 def people_directory(
     *, q: str = "", role: str = "", status: str = "active", manager: str = ""
 ) -> QuerySet:
-    people = (
-        Person.objects.select_related("user", "manager")
-        .only(*DIRECTORY_FIELDS)
-        .filter(person_matches(q))
-    )
+    people = Person.objects.select_related("user", "manager").only(*DIRECTORY_FIELDS).search(q)
     if manager == "none":
         people = people.filter(manager__isnull=True)
     if role in OrgRole.values:

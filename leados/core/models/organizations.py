@@ -111,19 +111,37 @@ class OrgRole(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+# Search text this long or longer can use the trigram indexes on PostgreSQL.
+INDEXED_SEARCH_MIN = 3
+
+
 class PersonQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
     def search(self, text: str):
+        """People whose name, email or title contains ``text``, in any case.
+
+        From three characters on, the name/title and the email matches are each a
+        subquery of their own table, so that PostgreSQL can answer them from trigram
+        indexes (migration 0003); shorter text matches row by row, which suits a broad
+        match that a capped count or a page stops reading early."""
         text = (text or "").strip()
         if not text:
             return self
-        return self.filter(
-            models.Q(name__icontains=text)
-            | models.Q(user__email__icontains=text)
-            | models.Q(title__icontains=text)
-        )
+        if len(text) < INDEXED_SEARCH_MIN:
+            return self.filter(
+                models.Q(name__icontains=text)
+                | models.Q(title__icontains=text)
+                | models.Q(user__email__icontains=text)
+            )
+        from leados.core.models.users import User
+
+        by_name_or_title = Person.objects.filter(
+            models.Q(name__icontains=text) | models.Q(title__icontains=text)
+        ).values("pk")
+        by_email = User.objects.filter(email__icontains=text).values("pk")
+        return self.filter(models.Q(pk__in=by_name_or_title) | models.Q(user_id__in=by_email))
 
     def with_user(self):
         return self.select_related("user", "manager__user")

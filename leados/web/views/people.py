@@ -72,7 +72,7 @@ def people_suggest(request):
         people = list(
             Person.objects.select_related("user")
             .active()
-            .filter(selectors.person_matches(text))
+            .search(text)
             .order_by("name", "id")[:SUGGESTIONS]
         )
     return render(request, "web/people/suggest.html", {"people": people})
