@@ -1,3 +1,4 @@
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
@@ -9,7 +10,7 @@ def healthz(request):
 
 
 def readyz(request):
-    """The database answers and every migration is applied."""
+    """The database answers, every migration is applied and the static files are collected."""
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -19,4 +20,15 @@ def readyz(request):
         return JsonResponse(
             {"status": "unavailable", "migrations_pending": len(pending)}, status=503
         )
+    if not _static_files_collected():
+        return JsonResponse(
+            {"status": "unavailable", "static_files": "run: leados manage collectstatic"},
+            status=503,
+        )
     return JsonResponse({"status": "ok"})
+
+
+def _static_files_collected() -> bool:
+    """With hashed file names, pages cannot render until collectstatic wrote the manifest."""
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    return manifest is None or staticfiles_storage.exists(manifest)

@@ -37,3 +37,14 @@ def test_adding_email_addresses_by_oneself_is_closed(world, client_for):
     )
     assert response.status_code == 302
     assert not EmailAddress.objects.filter(email="owner-lookalike@acme.test").exists()
+
+
+def test_readyz_is_unavailable_until_static_files_are_collected(client, db, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert "collectstatic" in response.json()["static_files"]
