@@ -3,69 +3,36 @@
 from __future__ import annotations
 
 import base64
-import email
-import email.policy
 import hashlib
 import hmac
 import json
 import re
-import socket
 import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import override_settings
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Inbox:
-    """Collects every message the SMTP server receives."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.envelopes.append(envelope)
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 Message accepted for delivery"
-
-    def body(self, index: int = -1) -> str:
-        message = self.messages[index]
-        part = message.get_body(preferencelist=("plain",))
-        return part.get_content()
+from tests.support.cli import free_port
+from tests.support.smtp import smtp  # noqa: F401 - a fixture
 
 
 @pytest.fixture
-def smtp_inbox():
+def smtp_inbox(request):
     """A real SMTP server on a local port; Django's SMTP backend sends to it."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=port,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False,
-        ):
-            yield inbox
-    finally:
-        controller.stop()
+    controller, inbox = request.getfixturevalue("smtp")
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=controller.port,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+    ):
+        yield inbox
 
 
 def first_link(text: str) -> str:

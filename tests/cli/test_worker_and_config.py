@@ -47,7 +47,7 @@ def test_worker_delivers_an_invitation_email_queued_in_the_database(cli_env, smt
         output, _ = worker.communicate(timeout=30)
     assert worker.returncode == 0, output
     assert len(inbox.messages) == 1, output
-    message = inbox.messages[0]
+    message = inbox.envelopes[0]
     assert message.rcpt_tos == ["newcomer@acme.test"]
     body = message.content.decode()
     assert "Join Acme on LeadOS" in body

@@ -70,7 +70,7 @@ def wait_for(condition, timeout: float = 60) -> bool:
 
 def assert_one_invitation_to_the_newcomer(inbox) -> None:
     assert len(inbox.messages) == 1
-    message = inbox.messages[0]
+    message = inbox.envelopes[0]
     assert message.rcpt_tos == ["newcomer@acme.test"]
     body = message.content.decode()
     assert "Subject: Join Acme on LeadOS" in body
