@@ -2,6 +2,7 @@ from leados.core.models.base import TenantModel, tenant_manager
 from leados.core.models.history import Edge, HistoryAction, HistoryEntry
 from leados.core.models.invitations import Invitation
 from leados.core.models.organizations import Organization, OrgRole, Person
+from leados.core.models.periods import Period, PeriodKind
 from leados.core.models.tokens import ApiToken
 from leados.core.models.units import Level, RoleAssignment, Unit, UnitRole
 from leados.core.models.users import User
@@ -15,6 +16,8 @@ __all__ = [
     "Level",
     "Organization",
     "OrgRole",
+    "Period",
+    "PeriodKind",
     "Person",
     "RoleAssignment",
     "TenantModel",
