@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "leados.web",
     "leados.api",
+    "leados.operate",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,6 @@ parameter this file has no sample for fails loudly: add the sample.
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
@@ -15,9 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
 from leados.core import services
-from leados.core.models import HistoryEntry, Invitation, PeriodKind, RoleAssignment
-from leados.core.periods import period_for
+from leados.core.models import HistoryEntry, Invitation, RoleAssignment
 from leados.core.tenancy import org_scope
+from leados.operate.services import core_value_create
 from tests.conftest import PERSONAS
 
 ACME_PERSONAS = [p for p in PERSONAS if p != "outsider"]
@@ -49,14 +48,14 @@ class Samples:
             )
             entry = HistoryEntry.objects.filter(object_type="unit").first()
             assignment = RoleAssignment.objects.filter(unit=world.sales).first()
-            period = period_for(world.org, datetime.date(2027, 1, 15), PeriodKind.MONTH)
+            value = core_value_create(organization=world.org, name="Candour")
         with org_scope(world.other_org):
             other_invitation, _ = services.invitation_create(
                 organization=world.other_org, email="new@globex.test"
             )
             other_entry = HistoryEntry.objects.filter(object_type="unit").first()
             other_assignment = RoleAssignment.objects.first()
-            other_period = period_for(world.other_org, datetime.date(2027, 1, 15), PeriodKind.MONTH)
+            other_value = core_value_create(organization=world.other_org, name="Candour")
         with scopes_disabled():
             assert Invitation.objects.count() == 2
         self.own = {
@@ -66,7 +65,7 @@ class Samples:
             "entry_id": entry.pk,
             "invitation_id": invitation.pk,
             "assignment_id": assignment.pk,
-            "period_id": period.pk,
+            "value_id": value.pk,
         }
         self.other = {
             "org_slug": "acme",
@@ -75,7 +74,7 @@ class Samples:
             "entry_id": other_entry.pk,
             "invitation_id": other_invitation.pk,
             "assignment_id": other_assignment.pk,
-            "period_id": other_period.pk,
+            "value_id": other_value.pk,
         }
 
     def fill(self, route: str, values: dict) -> str:

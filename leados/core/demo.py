@@ -397,7 +397,49 @@ def demo_roles(build: DemoBuild) -> None:
             role_assignment_create(unit=unit, person=person, role=role, replace=True)
 
 
-DEMO_PARTS: list[Callable[[DemoBuild], None]] = [demo_people, demo_units, demo_roles]
+def demo_vision(build: DemoBuild) -> None:
+    """Larkspur's vision, mission, four core values and its three-year picture."""
+    from leados.operate.services import core_value_create, vision_update
+
+    vision_update(
+        organization=build.organization,
+        expected_version=None,
+        vision="Every cup traces back to a farm we know by name, and every guest can taste it.",
+        mission=(
+            "We roast seasonal, directly traded coffee with care and serve it in neighbourhood "
+            "cafés, online and in grocery aisles, paying growers enough to invest in next "
+            "year's harvest."
+        ),
+        long_range=(
+            "Seven cafés, each profitable within 18 months of opening.\n"
+            "60% of green coffee bought directly from 25 partner farms.\n"
+            "Subscriptions at 12,000 active subscribers with monthly churn under 4%.\n"
+            "Certified B Corporation; roastery on renewable power.\n"
+            "Revenue of €14 million at an EBITDA margin of 12%."
+        ),
+        horizon_year=build.today.year + 3,
+    )
+    for name, description in [
+        ("Know the farmer", "We buy from people, not markets, and pay for quality openly."),
+        (
+            "Craft every batch",
+            "Each roast is cupped and logged; we never ship a cup we would not drink.",
+        ),
+        ("Hospitality first", "Guests, colleagues and partners leave better than they came."),
+        (
+            "Own it, then share it",
+            "Say what you will do, do it, and tell the team what you learned.",
+        ),
+    ]:
+        core_value_create(organization=build.organization, name=name, description=description)
+
+
+DEMO_PARTS: list[Callable[[DemoBuild], None]] = [
+    demo_people,
+    demo_units,
+    demo_roles,
+    demo_vision,
+]
 
 
 def _owner(owner_email: str | None) -> tuple[object, str | None]:

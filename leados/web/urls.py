@@ -62,6 +62,7 @@ urlpatterns = [
     path(f"{org}settings/", organization.organization_settings, name="settings"),
     path(f"{org}history/", history.history_list, name="history"),
     path(f"{org}history/<int:entry_id>/restore/", history.history_restore, name="history_restore"),
+    path(f"{org}vision/", include("leados.operate.urls")),
     # People and units import/export pages live in their own module.
     path(f"{org}transfer/", include("leados.web.transfer_urls")),
 ]
