@@ -7,6 +7,7 @@ parameter this file has no sample for fails loudly: add the sample.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -14,7 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
 from leados.core import services
-from leados.core.models import HistoryEntry, Invitation, RoleAssignment
+from leados.core.models import HistoryEntry, Invitation, PeriodKind, RoleAssignment
+from leados.core.periods import period_for
 from leados.core.tenancy import org_scope
 from leados.operate.services import core_value_create
 from tests.conftest import PERSONAS
@@ -49,6 +51,7 @@ class Samples:
             entry = HistoryEntry.objects.filter(object_type="unit").first()
             assignment = RoleAssignment.objects.filter(unit=world.sales).first()
             value = core_value_create(organization=world.org, name="Candour")
+            period = period_for(world.org, datetime.date(2027, 1, 15), PeriodKind.MONTH)
         with org_scope(world.other_org):
             other_invitation, _ = services.invitation_create(
                 organization=world.other_org, email="new@globex.test"
@@ -56,6 +59,7 @@ class Samples:
             other_entry = HistoryEntry.objects.filter(object_type="unit").first()
             other_assignment = RoleAssignment.objects.first()
             other_value = core_value_create(organization=world.other_org, name="Candour")
+            other_period = period_for(world.other_org, datetime.date(2027, 1, 15), PeriodKind.MONTH)
         with scopes_disabled():
             assert Invitation.objects.count() == 2
         self.own = {
@@ -66,6 +70,7 @@ class Samples:
             "invitation_id": invitation.pk,
             "assignment_id": assignment.pk,
             "value_id": value.pk,
+            "period_id": period.pk,
         }
         self.other = {
             "org_slug": "acme",
@@ -75,6 +80,7 @@ class Samples:
             "invitation_id": other_invitation.pk,
             "assignment_id": other_assignment.pk,
             "value_id": other_value.pk,
+            "period_id": other_period.pk,
         }
 
     def fill(self, route: str, values: dict) -> str:

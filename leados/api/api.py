@@ -14,6 +14,7 @@ from leados.api.history import router as history_router
 from leados.api.me import router as me_router
 from leados.api.orgs import router as orgs_router
 from leados.api.people import router as people_router
+from leados.api.periods import router as periods_router
 from leados.api.role_assignments import router as role_assignments_router
 from leados.api.units import router as units_router
 from leados.core.transfer.api import router as transfer_router
@@ -73,3 +74,4 @@ api.add_router("/orgs", role_assignments_router)
 api.add_router("/orgs", history_router)
 api.add_router("/orgs", transfer_router)
 api.add_router("/orgs", vision_router)
+api.add_router("/orgs", periods_router)
