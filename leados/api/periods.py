@@ -9,8 +9,9 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
 from leados.api.common import ERRORS, PageParams, org_operation, paginate, set_etag
+from leados.core.access import get_period_for
 from leados.core.models import Period, PeriodKind
-from leados.core.periods import get_period_for, organization_today, periods_around
+from leados.core.periods import organization_today, periods_around
 
 router = Router(tags=["periods"])
 

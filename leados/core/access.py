@@ -9,10 +9,19 @@ from __future__ import annotations
 from django_scopes import scopes_disabled
 
 from leados.core.errors import NotFound
-from leados.core.models import HistoryEntry, Invitation, Organization, Person, RoleAssignment, Unit
+from leados.core.models import (
+    HistoryEntry,
+    Invitation,
+    Organization,
+    Period,
+    Person,
+    RoleAssignment,
+    Unit,
+)
 
 
-def _as_id(value) -> int:
+def as_id(value) -> int:
+    """A path id as a positive 64-bit integer; anything else is simply not found."""
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -42,14 +51,14 @@ def get_membership(user, org_slug: str) -> Person:
 
 
 def get_person_for(viewer: Person, person_id) -> Person:
-    person = Person.objects.with_user().filter(pk=_as_id(person_id)).first()
+    person = Person.objects.with_user().filter(pk=as_id(person_id)).first()
     if person is None:
         raise NotFound()
     return person
 
 
 def get_unit_for(viewer: Person, unit_id) -> Unit:
-    unit = Unit.objects.select_related("parent").filter(pk=_as_id(unit_id)).first()
+    unit = Unit.objects.select_related("parent").filter(pk=as_id(unit_id)).first()
     if unit is None:
         raise NotFound()
     return unit
@@ -58,7 +67,7 @@ def get_unit_for(viewer: Person, unit_id) -> Unit:
 def get_role_assignment_for(viewer: Person, assignment_id) -> RoleAssignment:
     assignment = (
         RoleAssignment.objects.select_related("person__user", "unit")
-        .filter(pk=_as_id(assignment_id))
+        .filter(pk=as_id(assignment_id))
         .first()
     )
     if assignment is None:
@@ -67,14 +76,14 @@ def get_role_assignment_for(viewer: Person, assignment_id) -> RoleAssignment:
 
 
 def get_invitation_for(viewer: Person, invitation_id) -> Invitation:
-    invitation = Invitation.objects.filter(pk=_as_id(invitation_id)).first()
+    invitation = Invitation.objects.filter(pk=as_id(invitation_id)).first()
     if invitation is None:
         raise NotFound()
     return invitation
 
 
 def get_history_entry_for(viewer: Person, entry_id) -> HistoryEntry:
-    entry = HistoryEntry.objects.select_related("actor").filter(pk=_as_id(entry_id)).first()
+    entry = HistoryEntry.objects.select_related("actor").filter(pk=as_id(entry_id)).first()
     if entry is None:
         raise NotFound()
     return entry
@@ -85,3 +94,10 @@ def get_organization_by_slug(slug: str) -> Organization:
     if org is None:
         raise NotFound()
     return org
+
+
+def get_period_for(viewer: Person, period_id) -> Period:
+    period = Period.objects.select_related("parent").filter(pk=as_id(period_id)).first()
+    if period is None:
+        raise NotFound()
+    return period

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from leados.core.errors import NotFound
-from leados.core.models import Organization, Period, PeriodKind, Person
+from leados.core.models import Organization, Period, PeriodKind
 
 MONTH_ABBREVIATIONS = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -195,17 +194,3 @@ def periods_around(organization: Organization, today: datetime.date | None = Non
         periods[current.pk] = current
         periods[following.pk] = following
     return sorted(periods.values(), key=lambda p: (p.start, -p.end.toordinal(), p.pk))
-
-
-def get_period_for(viewer: Person, period_id) -> Period:
-    """A period of the viewer's organization; any other is not found."""
-    try:
-        pk = int(period_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if pk <= 0 or pk > 2**63 - 1:
-        raise NotFound()
-    period = Period.objects.select_related("parent").filter(pk=pk).first()
-    if period is None:
-        raise NotFound()
-    return period

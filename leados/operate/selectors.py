@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leados.core.access import _as_id
+from leados.core.access import as_id
 from leados.core.errors import NotFound
 from leados.core.models import Person
 from leados.operate.models import CoreValue, Vision
@@ -19,7 +19,7 @@ def core_values_list():
 
 def get_core_value_for(viewer: Person, value_id) -> CoreValue:
     """A core value of the viewer's organization; any other is not found."""
-    number = _as_id(value_id)
+    number = as_id(value_id)
     value = CoreValue.objects.filter(pk=number, organization_id=viewer.organization_id).first()
     if value is None:
         raise NotFound()
