@@ -13,7 +13,6 @@ from leados.api.common import (
     Input,
     PageParams,
     Text,
-    check_version,
     expected_version,
     org_operation,
     paginate,
@@ -207,9 +206,7 @@ def reactivate_person(
     person = get_person_for(viewer, person_id)
     version, from_header = expected_version(request, payload.version if payload else None)
     policy.require(viewer, policy.PEOPLE_MANAGE, person)
-    with stale_check("person", version, from_header), transaction.atomic():
-        check_version(Person.objects.select_for_update().get(pk=person.pk), version)
-        if not person.is_active:
-            person = person_reactivate(person=person)
+    with stale_check("person", version, from_header):
+        person = person_reactivate(person=person, expected_version=version)
     set_etag(response, person)
     return _person_out(person.pk)
