@@ -20,6 +20,7 @@ from leados.core.periods import period_for
 from leados.core.tenancy import org_scope
 from leados.operate.services import core_value_create
 from tests.conftest import PERSONAS
+from tests.support.alignment import alignment_samples
 
 ACME_PERSONAS = [p for p in PERSONAS if p != "outsider"]
 READ_ONLY = ["coach", "viewer"]
@@ -60,9 +61,12 @@ class Samples:
             other_assignment = RoleAssignment.objects.first()
             other_value = core_value_create(organization=world.other_org, name="Candour")
             other_period = period_for(world.other_org, datetime.date(2027, 1, 15), PeriodKind.MONTH)
+        own_alignment = alignment_samples(world.org, world)
+        other_alignment = alignment_samples(world.other_org, world)
         with scopes_disabled():
             assert Invitation.objects.count() == 2
         self.own = {
+            **own_alignment,
             "org_slug": "acme",
             "unit_id": world.sales.pk,
             "person_id": world.member.pk,
@@ -73,6 +77,7 @@ class Samples:
             "period_id": period.pk,
         }
         self.other = {
+            **other_alignment,
             "org_slug": "acme",
             "unit_id": world.other_unit.pk,
             "person_id": world.outsider.pk,

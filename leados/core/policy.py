@@ -26,6 +26,16 @@ UNIT_RESTRUCTURE = "unit.restructure"  # move, archive, lead/manage assignments
 UNIT_STAFF = "unit.staff"  # add or remove members of the unit
 HISTORY_RESTORE = "history.restore"
 OWNERSHIP_TRANSFER = "ownership.transfer"
+# Alignment and the accountability loop.
+GOAL_CREATE = "goal.create"  # obj: the Unit, or the Person whose Self it is
+GOAL_CHANGE = "goal.change"  # obj: Goal; edit, move, archive, link, override status
+GOAL_CHECK_IN = "goal.check_in"  # obj: Goal
+COMMITMENT_ASSIGN = "commitment.assign"  # obj: the Person who will own it
+COMMITMENT_UPDATE = "commitment.update"  # obj: Commitment; the owner's side
+COMMITMENT_EVALUATE = "commitment.evaluate"  # obj: Commitment; the assigner's side
+PLAN_CHANGE = "plan.change"  # obj: the Unit or the Plan
+PLAN_APPROVE = "plan.approve"  # obj: Plan
+AGREEMENT_RESPOND = "agreement.respond"  # obj: Agreement
 
 ACTIONS = {
     READ,
@@ -39,6 +49,15 @@ ACTIONS = {
     UNIT_STAFF,
     HISTORY_RESTORE,
     OWNERSHIP_TRANSFER,
+    GOAL_CREATE,
+    GOAL_CHANGE,
+    GOAL_CHECK_IN,
+    COMMITMENT_ASSIGN,
+    COMMITMENT_UPDATE,
+    COMMITMENT_EVALUATE,
+    PLAN_CHANGE,
+    PLAN_APPROVE,
+    AGREEMENT_RESPOND,
 }
 
 
@@ -76,6 +95,13 @@ def can(person: Person | None, action: str, obj=None) -> bool:
         return True
     if action == COMMENT:
         return role in COMMENTERS
+    if action == AGREEMENT_RESPOND:
+        # Only the party who must answer: nobody says yes on someone else's behalf.
+        return _answers(person, obj)
+    if action in _OPERATE_ACTIONS:
+        if role not in ADMINS and role != OrgRole.MEMBER:
+            return False  # coaches and viewers read; they do not set goals or assign work
+        return _can_operate(person, action, obj, admin=role in ADMINS)
     if role in ADMINS:
         if action == OWNERSHIP_TRANSFER:
             return role == OrgRole.OWNER
@@ -87,6 +113,84 @@ def can(person: Person | None, action: str, obj=None) -> bool:
         return False
     if action in (UNIT_CHANGE, UNIT_STAFF):
         return isinstance(obj, Unit) and not obj.is_archived and _leads_or_manages(person, obj)
+    return False
+
+
+_OPERATE_ACTIONS = {
+    GOAL_CREATE,
+    GOAL_CHANGE,
+    GOAL_CHECK_IN,
+    COMMITMENT_ASSIGN,
+    COMMITMENT_UPDATE,
+    COMMITMENT_EVALUATE,
+    PLAN_CHANGE,
+    PLAN_APPROVE,
+}
+
+
+def _answers(person: Person, agreement) -> bool:
+    from leados.operate.models import AgreementState
+
+    if agreement is None or person.role == OrgRole.VIEWER:
+        return False
+    if agreement.state == AgreementState.PROPOSED:
+        return agreement.responder_id == person.pk
+    if agreement.state == AgreementState.CHANGE_PROPOSED:
+        return agreement.requester_id == person.pk
+    return False
+
+
+def _is_manager_of(person: Person, other_id: int | None) -> bool:
+    return other_id is not None and (
+        Person.objects.filter(pk=other_id, manager_id=person.pk).exists()
+    )
+
+
+def _can_operate(person: Person, action: str, obj, *, admin: bool) -> bool:
+    """Members act on what they own, lead or manage; admins on everything live."""
+    from leados.operate.models import Commitment, Goal, Plan
+
+    if action == GOAL_CREATE:
+        if isinstance(obj, Unit):
+            return not obj.is_archived and (admin or _leads_or_manages(person, obj))
+        if isinstance(obj, Person):
+            return obj.is_active and (
+                admin or obj.pk == person.pk or _is_manager_of(person, obj.pk)
+            )
+        return False
+    if action in (GOAL_CHANGE, GOAL_CHECK_IN):
+        if not isinstance(obj, Goal):
+            return False
+        if admin or obj.owner_id == person.pk:
+            return True
+        if obj.unit_id is not None:
+            return _leads_or_manages(person, obj.unit)
+        return obj.person_id == person.pk or _is_manager_of(person, obj.person_id)
+    if action == COMMITMENT_ASSIGN:
+        return isinstance(obj, Person) and obj.is_active
+    if action == COMMITMENT_UPDATE:
+        return isinstance(obj, Commitment) and (admin or obj.owner_id == person.pk)
+    if action == COMMITMENT_EVALUATE:
+        return isinstance(obj, Commitment) and (
+            admin or person.pk in (obj.assigned_by_id, obj.escalated_to_id)
+        )
+    if action == PLAN_CHANGE:
+        unit = obj.unit if isinstance(obj, Plan) else obj
+        return (
+            isinstance(unit, Unit)
+            and not unit.is_archived
+            and (admin or _leads_or_manages(person, unit))
+        )
+    if action == PLAN_APPROVE:
+        if not isinstance(obj, Plan):
+            return False
+        if admin:
+            return True
+        # The leader one level up approves; the strategy unit's lead approves its own.
+        approver_unit = obj.unit.parent or obj.unit
+        return RoleAssignment.objects.filter(
+            person=person, unit=approver_unit, role=UnitRole.LEAD
+        ).exists()
     return False
 
 

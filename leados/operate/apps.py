@@ -7,4 +7,4 @@ class OperateConfig(AppConfig):
     verbose_name = "LeadOS operate: goals and alignment"
 
     def ready(self) -> None:
-        from leados.operate import my_week  # noqa: F401 - registers the My week section
+        from leados.operate import my_week  # noqa: F401 - registers the My week sections

@@ -62,7 +62,11 @@ urlpatterns = [
     path(f"{org}settings/", organization.organization_settings, name="settings"),
     path(f"{org}history/", history.history_list, name="history"),
     path(f"{org}history/<int:entry_id>/restore/", history.history_restore, name="history_restore"),
-    path(f"{org}vision/", include("leados.operate.urls")),
+    path(f"{org}vision/", include("leados.operate.urls.vision")),
+    path(f"{org}alignment/", include("leados.operate.urls.alignment")),
+    path(f"{org}goals/", include("leados.operate.urls.goals")),
+    path(f"{org}commitments/", include("leados.operate.urls.commitments")),
+    path(f"{org}plans/", include("leados.operate.urls.plans")),
     # People and units import/export pages live in their own module.
     path(f"{org}transfer/", include("leados.web.transfer_urls")),
 ]

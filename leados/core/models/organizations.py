@@ -67,6 +67,33 @@ def validate_terminology(value) -> None:
             raise ValidationError(f"Display words for {key!r} must be [singular, plural].")
 
 
+# How often goals at each level expect a check-in, in days; an organization may change them.
+CHECK_IN_DAYS = {
+    "strategy": 30,
+    "functional_team": 14,
+    "process": 7,
+    "project": 7,
+    "self": 7,
+}
+CHECK_IN_DAYS_MAX = 92
+
+
+def validate_check_in_days(value) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError("Check-in rhythm must be an object of level to a number of days.")
+    for key, days in value.items():
+        if key not in CHECK_IN_DAYS:
+            raise ValidationError(f"{key!r} is not a level.")
+        if (
+            isinstance(days, bool)
+            or not isinstance(days, int)
+            or not 1 <= days <= CHECK_IN_DAYS_MAX
+        ):
+            raise ValidationError(
+                f"The check-in rhythm for {key!r} must be 1 to {CHECK_IN_DAYS_MAX} days."
+            )
+
+
 class Organization(models.Model):
     """A tenant. Everything else belongs to exactly one organization."""
 
@@ -80,6 +107,12 @@ class Organization(models.Model):
         default=0, choices=WEEKDAYS, validators=[MaxValueValidator(6)]
     )
     terminology = models.JSONField(default=dict, blank=True, validators=[validate_terminology])
+    check_in_days = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_check_in_days],
+        help_text="Days between expected goal check-ins, per level; missing levels use defaults.",
+    )
     mfa_required = models.BooleanField(
         default=False,
         help_text="Everyone must set up an authenticator app to use this organization.",
@@ -97,6 +130,10 @@ class Organization(models.Model):
     @property
     def etag(self) -> str:
         return f'W/"{self.version}"'
+
+    def check_in_rhythm(self) -> dict[str, int]:
+        """Days between expected check-ins for every level."""
+        return {**CHECK_IN_DAYS, **(self.check_in_days or {})}
 
     def word(self, term: str, plural: bool = False) -> str:
         words = self.terminology.get(term) or TERMS[term]

@@ -24,6 +24,7 @@ ORG_FIELDS = {
     "fiscal_year_start_month",
     "week_start_day",
     "terminology",
+    "check_in_days",
     "mfa_required",
 }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leados.operate import views
+from leados.operate.views import vision as views
 
 urlpatterns = [
     path("", views.vision_page, name="vision"),
