@@ -119,7 +119,7 @@ def check_in_create(
     )
     check_in.save()
     history_record(check_in, action=HistoryAction.CREATE)
-    save_goal(goal, before_snapshot)
+    save_goal(goal, before_snapshot, validate=False)
     if before != (goal.progress, goal.status, goal.rolls_up):
         rollup_ancestors(goal, today=today)
     return check_in

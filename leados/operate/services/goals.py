@@ -260,7 +260,7 @@ def rollup_ancestors(goal: Goal, *, today: datetime.date | None = None) -> int:
         for a in Goal.objects.filter(pk__in=chain)
         .select_related("period")
         .only(
-            "id", "kind", "progress", "own_progress", "rolls_up", "status", "confidence",
+            "id", "kind", "weight", "progress", "own_progress", "rolls_up", "status", "confidence",
             "start_date", "due_date", "period__start", "period__end", "archived_at",
         )
     }  # fmt: skip
@@ -290,25 +290,21 @@ def rollup_ancestors(goal: Goal, *, today: datetime.date | None = None) -> int:
             )
             changed += 1
         child_live = not ancestor.is_archived
-        child_figures = (_weight_of(pk, goal, ancestors), progress)
+        child_figures = (ancestor.weight, progress)
     return changed
-
-
-def _weight_of(pk: int, goal: Goal, ancestors: dict[int, Goal]) -> int:
-    # ``only()`` above left weight out to keep the row small; read it when needed.
-    ancestor = ancestors[pk]
-    if "weight" not in ancestor.__dict__:
-        ancestor.weight = Goal.objects.filter(pk=pk).values_list("weight", flat=True).get()
-    return ancestor.weight
 
 
 # ---------------------------------------------------------------------------- writes
 
 
-def save_goal(goal: Goal, before: dict) -> dict:
+def save_goal(goal: Goal, before: dict, *, validate: bool = True) -> dict:
     """Validate and save ``goal``; when its content differs from the snapshot ``before``,
-    move its version on and record the change. Returns the changes."""
-    goal.full_clean(exclude=["organization", "path"])
+    move its version on and record the change. Returns the changes.
+
+    ``validate=False`` is for callers that checked every field they set themselves (the
+    check-in path, which must stay cheap)."""
+    if validate:
+        goal.full_clean(exclude=["organization", "path"])
     changes = diff(before, snapshot(goal))
     if changes:
         goal.version += 1
