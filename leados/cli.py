@@ -267,6 +267,34 @@ def cmd_synth(args) -> int:
     return 0
 
 
+def cmd_alignment_recompute(args) -> int:
+    _setup()
+    from leados.core.access import get_organization_by_slug
+    from leados.core.errors import NotFound
+    from leados.core.models import Organization
+    from leados.operate.rollup import recompute
+
+    if args.org:
+        try:
+            organizations = [get_organization_by_slug(args.org)]
+        except NotFound:
+            return _fail(f"no organization {args.org!r}.")
+    else:
+        organizations = list(Organization.objects.order_by("slug"))
+    differed = False
+    for org in organizations:
+        result = recompute(org, fix=not args.dry_run, examples=args.examples)
+        print(f"{org.slug}: {result.summary()}")
+        for difference in result.examples:
+            print(f"  {difference}")
+        if result.values > len(result.examples):
+            print(f"  … and {result.values - len(result.examples):,} more differing values")
+        if result.cycles:
+            print(f"  goals in a loop of parents: {', '.join(map(str, result.cycles[:20]))}")
+        differed = differed or bool(result.values or result.cycles)
+    return 1 if args.check and differed else 0
+
+
 def cmd_backup(args) -> int:
     _setup()
     from leados.core.access import get_organization_by_slug
@@ -436,6 +464,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--owner", metavar="EMAIL", help="owner (created when missing)")
     p.add_argument("--seed", type=int, default=1, help="the same seed gives the same names")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("alignment", help="goals and alignment upkeep")
+    asub = p.add_subparsers(dest="action", required=True)
+    q = asub.add_parser(
+        "recompute",
+        help="recompute every goal's roll-up, status and place in the tree; report differences",
+    )
+    q.add_argument("--org", metavar="SLUG", help="only this organization (default: all)")
+    q.add_argument("--dry-run", action="store_true", help="report differences, change nothing")
+    q.add_argument("--check", action="store_true", help="exit with status 1 when anything differed")
+    q.add_argument("--examples", type=int, default=20, metavar="N", help="differences listed")
+    q.set_defaults(func=cmd_alignment_recompute)
 
     p = sub.add_parser("backup", help="write a backup of everything or of one organization")
     p.add_argument("path", metavar="PATH")
