@@ -13,10 +13,11 @@ from leados.core import services as core_services
 from leados.core.models import Level, PeriodKind, Person, Unit
 from leados.core.periods import period_for
 from leados.core.tenancy import org_scope
-from leados.operate.models import Agreement, BudgetLine, Milestone, Plan
+from leados.operate.models import Agreement, Milestone
 from leados.operate.services.check_ins import check_in_create
 from leados.operate.services.commitments import commitment_assign
 from leados.operate.services.goals import goal_create, goal_link_create
+from leados.operate.services.plans import budget_line_create, plan_create
 
 DAY = datetime.date(2027, 1, 15)
 
@@ -53,14 +54,13 @@ def alignment_samples(org, world) -> dict:
             organization=org, assigned_by=owner, owner=other, title="Call ten customers",
             definition_of_done="Ten calls logged", due_date=DAY, goal=team_goal,
         )  # fmt: skip
-        plan = Plan.objects.create(
-            organization=org, unit=team, period=quarter, kind="financial", title="Budget",
-            owner=owner, currency="EUR",
+        plan = plan_create(
+            organization=org, actor=owner, unit=team, period=quarter, kind="financial",
+            title="Budget", owner=owner, currency="EUR",
         )  # fmt: skip
-        line = BudgetLine.objects.create(
-            organization=org, plan=plan, category="Travel", period=quarter,
-            planned=Decimal("1000.00"),
-        )  # fmt: skip
+        line = budget_line_create(
+            plan=plan, category="Travel", period=quarter, planned=Decimal("1000.00")
+        )
         return {
             "goal_id": team_goal.pk,
             "check_in_id": check_in.pk,
