@@ -18,6 +18,8 @@ from leados.api.periods import router as periods_router
 from leados.api.role_assignments import router as role_assignments_router
 from leados.api.units import router as units_router
 from leados.core.transfer.api import router as transfer_router
+from leados.operate.api.agreements import router as agreements_router
+from leados.operate.api.check_ins import router as check_ins_router
 from leados.operate.api.commitments import router as commitments_router
 from leados.operate.api.goals import router as goals_router
 from leados.operate.api.plans import router as plans_router
@@ -79,5 +81,7 @@ api.add_router("/orgs", transfer_router)
 api.add_router("/orgs", vision_router)
 api.add_router("/orgs", periods_router)
 api.add_router("/orgs", goals_router)
+api.add_router("/orgs", check_ins_router)
+api.add_router("/orgs", agreements_router)
 api.add_router("/orgs", commitments_router)
 api.add_router("/orgs", plans_router)
