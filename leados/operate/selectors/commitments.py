@@ -51,7 +51,9 @@ def with_related(commitments: QuerySet) -> QuerySet:
     ).prefetch_related(
         Prefetch(
             "agreements",
-            queryset=Agreement.objects.filter(state__in=PENDING_AGREEMENT_STATES),
+            queryset=Agreement.objects.filter(state__in=PENDING_AGREEMENT_STATES).select_related(
+                "requester", "responder"
+            ),
             to_attr="pending_agreements",
         )
     )

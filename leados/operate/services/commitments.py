@@ -452,3 +452,52 @@ def commitment_act(
         )
         history_record(agreement, action=HistoryAction.CREATE)
     return commitment
+
+
+ANSWERS = ("accept", "decline", "propose_change")
+
+
+@transaction.atomic
+def commitment_answer(
+    *,
+    commitment: Commitment,
+    answer: str,
+    reason: str = "",
+    change: dict | None = None,
+    expected_version: int | None = None,
+) -> Commitment:
+    """Answer the commitment's open question. To the owner's question (is this yours?):
+    accept, decline with a reason, or propose a change. To the assigner's (the owner
+    would rather have this): accept the change, or decline it and keep the terms."""
+    from leados.operate.services.agreements import (
+        agreement_accept,
+        agreement_accept_change,
+        agreement_decline,
+        agreement_propose_change,
+        agreement_reject_change,
+    )
+
+    if answer not in ANSWERS:
+        raise field_error("answer", "Accept, decline or propose a change.")
+    commitment = _locked(commitment, expected_version)
+    agreement = (
+        Agreement.objects.filter(commitment=commitment).pending().select_for_update().first()
+    )
+    if agreement is None:
+        raise Conflict(
+            f"This commitment is {_state_word(commitment)}; nothing waits for an answer."
+        )
+    if agreement.state == AgreementState.PROPOSED:
+        if answer == "accept":
+            agreement_accept(agreement=agreement)
+        elif answer == "decline":
+            agreement_decline(agreement=agreement, reason=reason)
+        else:
+            agreement_propose_change(agreement=agreement, change=change or {}, reason=reason)
+    elif answer == "accept":
+        agreement_accept_change(agreement=agreement)
+    elif answer == "decline":
+        agreement_reject_change(agreement=agreement, reason=reason)
+    else:
+        raise Conflict("The owner proposed a change: accept it or decline it.")
+    return Commitment.objects.get(pk=commitment.pk)
