@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from leados.operate.demo import demo_alignment
+
 DEMO_SLUG = "larkspur"
 DEMO_NAME = "Larkspur Coffee Roasters"
 DEMO_OWNER_EMAIL = "maya.okafor@larkspur.example"
@@ -439,6 +441,7 @@ DEMO_PARTS: list[Callable[[DemoBuild], None]] = [
     demo_units,
     demo_roles,
     demo_vision,
+    demo_alignment,
 ]
 
 
