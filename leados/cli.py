@@ -189,10 +189,23 @@ def cmd_worker(args) -> int:
             f"the database has {pending} migration(s) to apply; run 'leados manage migrate' "
             "(or 'leados up') first."
         )
+    _schedule(args)
     if settings.LEADOS_TASK_BACKEND == "rq":
         return _rq_worker(args)
     call_command("db_worker", interval=args.interval, batch=args.burst, verbosity=args.verbosity)
     return 0
+
+
+def _schedule(args) -> None:
+    """Queue the periodic jobs due now; a long-running worker keeps looking from a thread
+    (any number of workers may: each job is queued once per organization and day)."""
+    from leados.operate.schedule import enqueue_due, start_scheduler
+
+    queued = enqueue_due()
+    if queued and args.verbosity > 1:
+        print(f"Queued {len(queued)} periodic job(s).", flush=True)
+    if not args.burst:
+        start_scheduler()
 
 
 def _rq_worker(args) -> int:
@@ -449,7 +462,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="seconds between polls of the database queue (the RQ worker waits on Redis)",
     )
-    p.add_argument("--burst", action="store_true", help="run every queued task, then exit")
+    p.add_argument(
+        "--burst",
+        action="store_true",
+        help="queue the periodic jobs due now, run every queued task, then exit",
+    )
     p.add_argument("--verbosity", type=int, default=1, choices=[0, 1, 2, 3])
     p.set_defaults(func=cmd_worker)
 

@@ -20,6 +20,7 @@ from leados.operate.models.goals import (
     LinkState,
     Milestone,
 )
+from leados.operate.models.periodic import PeriodicRun
 from leados.operate.models.plans import (
     PLAN_TRANSITIONS,
     BudgetLine,
@@ -64,6 +65,7 @@ __all__ = [
     "GoalStatus",
     "LinkState",
     "Milestone",
+    "PeriodicRun",
     "Plan",
     "PlanKind",
     "PlanStatus",

@@ -1,0 +1,133 @@
+"""Periodic jobs, run by the worker without cron: a registry and a scheduler.
+
+A job is a task that takes an organization id and is queued once a day per organization,
+as soon as the organization's local date has moved on. ``leados worker`` calls
+``enqueue_due`` when it starts and then every ``INTERVAL`` seconds from a thread.
+
+Any number of workers may run the scheduler: a job counts as queued for a day only once
+its ``PeriodicRun`` row (unique per job, organization and day) is inserted, and only the
+worker whose insert succeeds queues the task, in the same transaction.
+
+Register a job where its task is defined::
+
+    @periodic("operate.goal_status_refresh")
+    @task()
+    def goal_status_refresh(organization_id: int) -> int: ...
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db import IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from leados.core.models import Organization
+from leados.core.tenancy import scopes_disabled
+
+logger = logging.getLogger(__name__)
+
+INTERVAL = 60.0  # seconds between two looks for due jobs
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task: object  # a django-tasks Task taking (organization_id: int)
+
+
+JOBS: dict[str, PeriodicJob] = {}
+
+
+def periodic(name: str):
+    """Register a task as a daily job per organization under a stable ``name``."""
+
+    def register(task):
+        if name in JOBS and JOBS[name].task is not task:
+            raise ValueError(f"A periodic job named {name!r} is already registered.")
+        JOBS[name] = PeriodicJob(name=name, task=task)
+        return task
+
+    return register
+
+
+def discover() -> dict[str, PeriodicJob]:
+    """Import every app's ``tasks`` module, where jobs register themselves."""
+    autodiscover_modules("tasks")
+    return JOBS
+
+
+def _local_day(now: datetime.datetime, zone: str, zones: dict) -> datetime.date:
+    tz = zones.get(zone)
+    if tz is None:
+        tz = zones[zone] = zoneinfo.ZoneInfo(zone)
+    return now.astimezone(tz).date()
+
+
+def enqueue_due(*, now: datetime.datetime | None = None) -> list[tuple[str, int, datetime.date]]:
+    """Queue every job not yet queued for its organization's current local day.
+
+    Returns what this call queued as ``(job, organization id, day)``; a job another worker
+    queued first is skipped, so calling it any number of times queues each once a day.
+    """
+    jobs = discover()
+    if not jobs:
+        return []
+    from leados.operate.models import PeriodicRun
+
+    now = now or timezone.now()
+    zones: dict = {}
+    queued = []
+    with scopes_disabled():
+        organizations = [
+            (pk, _local_day(now, zone, zones))
+            for pk, zone in Organization.objects.order_by("pk").values_list("pk", "time_zone")
+        ]
+        if not organizations:
+            return []
+        earliest = min(day for _, day in organizations)
+        done = set(
+            PeriodicRun.objects.filter(day__gte=earliest, job__in=list(jobs)).values_list(
+                "job", "organization_id", "day"
+            )
+        )
+        for org_id, day in organizations:
+            for job in jobs.values():
+                if (job.name, org_id, day) in done:
+                    continue
+                try:
+                    with transaction.atomic():
+                        PeriodicRun.objects.create(organization_id=org_id, job=job.name, day=day)
+                        # Queued inside the transaction that claims the day: with the database
+                        # queue both happen or neither; with Redis a failed commit can at worst
+                        # run an idempotent job twice, never skip a day.
+                        job.task.enqueue(org_id)
+                except IntegrityError:
+                    continue  # another worker claimed it first
+                queued.append((job.name, org_id, day))
+    for name, org_id, day in queued:
+        logger.info("Queued periodic job %s for organization %s (%s).", name, org_id, day)
+    return queued
+
+
+def start_scheduler(interval: float = INTERVAL) -> threading.Event:
+    """Look for due jobs every ``interval`` seconds from a daemon thread until the returned
+    event is set (or the process exits)."""
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(interval):
+            try:
+                enqueue_due()
+            except Exception:  # a database hiccup must not end the scheduler
+                logger.exception("Looking for due periodic jobs failed; trying again later.")
+            finally:
+                close_old_connections()
+
+    threading.Thread(target=loop, name="leados-scheduler", daemon=True).start()
+    return stop
