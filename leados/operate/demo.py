@@ -330,6 +330,7 @@ class _Alignment:
     quarter: object = None
     goals: dict = field(default_factory=dict)
     specs: dict = field(default_factory=dict)
+    owners: dict = field(default_factory=dict)
 
     @property
     def org(self):
@@ -417,6 +418,7 @@ def _goals(state: _Alignment) -> None:
         )
         state.goals[spec.key] = goal
         state.specs[spec.key] = spec
+        state.owners[spec.key] = goal.owner
 
 
 # ---------------------------------------------------------------------------- check-ins
@@ -535,8 +537,8 @@ def _check_ins(state: _Alignment) -> None:
         if "milestones_done" in args:
             ids = milestone_ids[goal.pk]
             args["milestones_done"] = ids[: math.floor(len(ids) * args["milestones_done"] + 1e-9)]
-        state.goals[key] = goal = check_in_create(
-            goal=goal, author=goal.owner, at=moment, today=state.today, **args
+        state.goals[key] = check_in_create(
+            goal=goal, author=state.owners[key], at=moment, today=state.today, **args
         ).goal
 
 
