@@ -19,13 +19,15 @@ from leados.api.common import (
 )
 from leados.core import policy
 from leados.core.models import Organization, OrgRole, Person
-from leados.core.models.organizations import TERMS
+from leados.core.models.organizations import CHECK_IN_DAYS, CHECK_IN_DAYS_MAX, TERMS
 from leados.core.services import organization_update
 
 router = Router(tags=["organizations"])
 
 Term = Literal[tuple(TERMS)]  # type: ignore[valid-type]
 Words = Annotated[list[Text(40)], Field(min_length=2, max_length=2)]
+LevelKey = Literal[tuple(CHECK_IN_DAYS)]  # type: ignore[valid-type]
+Days = Annotated[int, Field(ge=1, le=CHECK_IN_DAYS_MAX, strict=True)]
 
 
 class OrganizationOut(Schema):
@@ -36,9 +38,16 @@ class OrganizationOut(Schema):
     week_start_day: int = Field(description="0 = Monday … 6 = Sunday.")
     terminology: dict[str, list[str]]
     mfa_required: bool
+    check_in_days: dict[str, int] = Field(
+        description="Days between expected goal check-ins, for every level (standard or set)."
+    )
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_check_in_days(obj) -> dict[str, int]:
+        return obj.check_in_rhythm()
 
 
 class MembershipOut(Schema):
@@ -57,6 +66,12 @@ class OrganizationPatch(Input):
         None, description='Display words, e.g. {"goal": ["Rock", "Rocks"]}.'
     )
     mfa_required: bool = None
+    check_in_days: dict[LevelKey, Days] = Field(
+        None,
+        description='Check-in rhythm in days per level, e.g. {"strategy": 21}; it replaces the '
+        "rhythm set before, and a level left out follows the standard "
+        f"({', '.join(f'{k} {v}' for k, v in CHECK_IN_DAYS.items())}).",
+    )
     version: int | None = Field(None, description="Instead of If-Match.")
 
 

@@ -12,7 +12,13 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from leados.core.models import Edge, Level, OrgRole, Person, UnitRole
-from leados.core.models.organizations import MONTHS, TERMS, WEEKDAYS
+from leados.core.models.organizations import (
+    CHECK_IN_DAYS,
+    CHECK_IN_DAYS_MAX,
+    MONTHS,
+    TERMS,
+    WEEKDAYS,
+)
 
 UNIT_LEVEL_CHOICES = [
     (Level.FUNCTIONAL_TEAM.value, Level.FUNCTIONAL_TEAM.label),
@@ -249,6 +255,15 @@ class OrganizationSettingsForm(VersionForm):
                 label="Plural",
                 widget=forms.TextInput(attrs={"placeholder": plural}),
             )
+        for level, days in CHECK_IN_DAYS.items():
+            self.fields[f"check_in_{level}"] = forms.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=CHECK_IN_DAYS_MAX,
+                label=Level(level).label,
+                help_text=f"Days; standard {days}.",
+                widget=forms.NumberInput(attrs={"placeholder": days, "inputmode": "numeric"}),
+            )
 
     @staticmethod
     def initial_for(org) -> dict:
@@ -263,7 +278,12 @@ class OrganizationSettingsForm(VersionForm):
         for key, words in (org.terminology or {}).items():
             if key in TERMS:
                 initial[f"term_{key}_singular"], initial[f"term_{key}_plural"] = words
+        for level, days in org.check_in_rhythm().items():
+            initial[f"check_in_{level}"] = days
         return initial
+
+    def check_in_fields(self):
+        return [self[f"check_in_{level}"] for level in CHECK_IN_DAYS]
 
     def term_rows(self):
         return [
@@ -288,6 +308,12 @@ class OrganizationSettingsForm(VersionForm):
             if (singular, plural) != (default_singular, default_plural):
                 terminology[key] = [singular, plural]
         data["terminology"] = terminology
+        # An empty field or the standard number keeps the standard rhythm for the level.
+        data["check_in_days"] = {
+            level: data[f"check_in_{level}"]
+            for level, standard in CHECK_IN_DAYS.items()
+            if data.get(f"check_in_{level}") not in (None, standard)
+        }
         return data
 
 

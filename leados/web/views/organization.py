@@ -1,4 +1,5 @@
-"""Organization settings: name, calendar, display words, two-factor requirement."""
+"""Organization settings: name, calendar, check-in rhythm, display words, two-factor
+requirement."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ SETTINGS_FIELDS = [
     "week_start_day",
     "mfa_required",
     "terminology",
+    "check_in_days",
 ]
 
 
