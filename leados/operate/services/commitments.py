@@ -268,8 +268,8 @@ def commitment_complete(
     fields = {"completed_on": _today(commitment, today)}
     if status_note is not None:
         fields["status_note"] = _note("status_note", status_note)
-    if commitment.state == CommitmentState.ACCEPTED:
-        fields["state"] = CommitmentState.IN_PROGRESS
+    # Done is no longer at risk: it is in progress until evaluated.
+    fields["state"] = CommitmentState.IN_PROGRESS
     return _save(commitment, fields)
 
 
