@@ -265,7 +265,12 @@ def cmd_synth(args) -> int:
 
     try:
         result = synth_create(
-            slug=args.org, people=args.people, owner_email=args.owner, seed=args.seed
+            slug=args.org,
+            people=args.people,
+            owner_email=args.owner,
+            seed=args.seed,
+            goals=args.goals,
+            commitments=args.commitments,
         )
     except Exception as exc:  # noqa: BLE001
         return _fail(_errors(exc))
@@ -273,6 +278,13 @@ def cmd_synth(args) -> int:
         f"Created {result.organization.slug}: {result.people} people, {result.units} units, "
         f"{result.role_assignments} role assignments in {result.seconds:.1f} s."
     )
+    if result.alignment is not None:
+        a = result.alignment
+        print(
+            f"Alignment: {a.goals} goals (deepest at depth {a.max_depth}, {a.orphans} not "
+            f"tracing to a strategy goal), {a.check_ins} check-ins, {a.links} contributes-to "
+            f"links, {a.commitments} commitments."
+        )
     if result.owner_password:
         print(f"Sign in as {result.owner_email} with the password: {result.owner_password}")
     else:
@@ -480,6 +492,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--people", required=True, type=int, metavar="N")
     p.add_argument("--owner", metavar="EMAIL", help="owner (created when missing)")
     p.add_argument("--seed", type=int, default=1, help="the same seed gives the same names")
+    p.add_argument(
+        "--goals", type=int, default=0, metavar="N", help="a goal cascade of about N goals"
+    )
+    p.add_argument(
+        "--commitments", type=int, default=0, metavar="N", help="N commitments in every state"
+    )
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("alignment", help="goals and alignment upkeep")

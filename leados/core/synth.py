@@ -109,6 +109,7 @@ class SynthResult:
     units: int
     role_assignments: int
     seconds: float
+    alignment: object = None  # leados.operate.synth.AlignmentSynthResult, when asked for
 
 
 def _emails(count: int, domain: str, rng: random.Random) -> list[tuple[str, str]]:
@@ -127,11 +128,19 @@ def _emails(count: int, domain: str, rng: random.Random) -> list[tuple[str, str]
 
 
 def synth_create(
-    *, slug: str, people: int, owner_email: str | None = None, seed: int = 1
+    *,
+    slug: str,
+    people: int,
+    owner_email: str | None = None,
+    seed: int = 1,
+    goals: int = 0,
+    commitments: int = 0,
 ) -> SynthResult:
     """Create organization ``slug`` with ``people`` people (manager hierarchy, titles),
     about one unit per eight people at every unit level, and their role assignments, in one
-    transaction with the history of every row (edge: command line)."""
+    transaction with the history of every row (edge: command line); with ``goals`` and
+    ``commitments``, also a goal cascade with check-ins and commitments in every state
+    (``leados.operate.synth``; bulk rows without history entries)."""
     import time
 
     from leados.core.context import change_context
@@ -158,6 +167,9 @@ def synth_create(
         raise ValidationError({"people": ["Give at least 1 person."]})
     if people > 1_000_000:
         raise ValidationError({"people": ["Give at most 1,000,000 people."]})
+    for name, value in (("goals", goals), ("commitments", commitments)):
+        if not 0 <= value <= 2_000_000:
+            raise ValidationError({name: [f"Give 0 to 2,000,000 {name}."]})
     slug = (slug or "").strip().lower()
     if Organization.objects.filter(slug=slug).exists():
         raise ValidationError(
@@ -322,7 +334,14 @@ def synth_create(
             )
             RoleAssignment.objects.bulk_create(assignments, batch_size=BATCH)
             history_record_many(assignments, action=HistoryAction.CREATE)
-    statistics_refresh(tables=BULK_TABLES)
+            alignment = None
+            if goals or commitments:
+                from leados.operate.synth import SYNTH_TABLES, synth_alignment
+
+                alignment = synth_alignment(
+                    org, goals=goals, commitments=commitments, seed=seed, today=today
+                )
+    statistics_refresh(tables=BULK_TABLES + (SYNTH_TABLES if alignment else ()))
     return SynthResult(
         organization=org,
         owner_email=owner.email,
@@ -331,4 +350,5 @@ def synth_create(
         units=units_total + 1,
         role_assignments=len(assignments) + 2,
         seconds=time.perf_counter() - started,
+        alignment=alignment,
     )
