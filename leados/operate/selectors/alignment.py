@@ -1,0 +1,412 @@
+"""Reads behind the alignment pages: the tree from the vision down, filtered lists with
+each goal's ancestor chain, orphans, and alignment coverage per unit.
+
+Every function reads a fixed number of queries whatever the size of the organization:
+a level of the tree is one page of children plus one grouped count of their children,
+an opened chain ("follow up to the vision") is one windowed query for all its levels,
+and ancestors come off the materialized ``path``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
+
+from leados.core.models import Period, Person, RoleAssignment, Unit
+from leados.operate.models import LEVEL_RANK, Agreement, Goal, GoalStatus
+
+# Rows of one level shown before "show more".
+PAGE = 50
+
+LEVEL_ORDER = Case(
+    *[When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()],
+    default=Value(len(LEVEL_RANK)),
+    output_field=IntegerField(),
+)
+
+# What a row shows; reading no more keeps a level of hundreds cheap.
+ROW_FIELDS = (
+    "organization_id",
+    "title",
+    "level",
+    "unit__name",
+    "unit__level",
+    "person__name",
+    "owner__name",
+    "parent_id",
+    "path",
+    "depth",
+    "aligned",
+    "progress",
+    "status",
+    "status_override",
+    "confidence",
+    "archived_at",
+)
+
+
+def goal_rows() -> QuerySet:
+    """Goals with just what a tree row shows (unit or person, owner) joined in."""
+    return Goal.objects.select_related("unit", "person", "owner").only(*ROW_FIELDS)
+
+
+def _in_display_order(queryset: QuerySet) -> QuerySet:
+    """Strategy goals first, then down the levels; by title within a level."""
+    return queryset.annotate(level_order=LEVEL_ORDER).order_by("level_order", "title", "id")
+
+
+@dataclass
+class Row:
+    """A goal as the tree shows it: its children (when opened) and how many it has."""
+
+    goal: Goal
+    child_count: int = 0
+    expanded: bool = False
+    focused: bool = False
+    children: list[Row] = field(default_factory=list)
+    # Where "show more" of the children continues, and a child shown out of its place
+    # (the opened chain) that the continuation leaves out.
+    more_offset: int | None = None
+    pinned_id: int | None = None
+
+
+def _page(queryset: QuerySet, offset: int, limit: int | None) -> tuple[list[Goal], bool]:
+    limit = limit or PAGE
+    rows = list(queryset[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def attach_child_counts(rows: list[Row]) -> None:
+    """Every row's (and opened row's children's) number of live children: one query."""
+    by_id: dict[int, list[Row]] = defaultdict(list)
+    stack = list(rows)
+    while stack:
+        row = stack.pop()
+        by_id[row.goal.pk].append(row)
+        stack.extend(row.children)
+    if not by_id:
+        return
+    counts = (
+        Goal.objects.live()
+        .filter(parent_id__in=list(by_id))
+        .order_by()
+        .values_list("parent_id")
+        .annotate(n=Count("id"))
+    )
+    for parent_id, n in counts:
+        for row in by_id.get(parent_id, ()):
+            row.child_count = n
+
+
+def tree_roots(*, offset: int = 0, limit: int | None = None) -> tuple[list[Row], bool]:
+    """Live goals without a parent (strategy goals first) from ``offset``, and whether
+    more follow."""
+    goals, more = _page(_in_display_order(goal_rows().live().roots()), offset, limit)
+    rows = [Row(goal=g) for g in goals]
+    attach_child_counts(rows)
+    return rows, more
+
+
+def goal_children(
+    goal: Goal, *, offset: int = 0, limit: int | None = None, exclude: int | None = None
+) -> tuple[list[Row], bool]:
+    """One page of ``goal``'s live children in display order, with their child counts."""
+    children = goal_rows().live().filter(parent_id=goal.pk)
+    if exclude:
+        children = children.exclude(pk=exclude)
+    goals, more = _page(_in_display_order(children), offset, limit)
+    rows = [Row(goal=g) for g in goals]
+    attach_child_counts(rows)
+    return rows, more
+
+
+def _first_children(parent_ids: list[int], limit: int) -> dict[int, list[Goal]]:
+    """The first ``limit + 1`` live children of each parent, in display order: one query."""
+    if not parent_ids:
+        return {}
+    numbered = (
+        goal_rows()
+        .live()
+        .filter(parent_id__in=parent_ids)
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("parent_id")],
+                order_by=[LEVEL_ORDER.asc(), F("title").asc(), F("id").asc()],
+            )
+        )
+        .filter(position__lte=limit + 1)
+        .order_by("parent_id", "position")
+    )
+    result: dict[int, list[Goal]] = defaultdict(list)
+    for goal in numbered:
+        result[goal.parent_id].append(goal)
+    return result
+
+
+def _sort_key(goal: Goal):
+    return (LEVEL_RANK.get(goal.level, len(LEVEL_RANK)), goal.title, goal.pk)
+
+
+def focused_tree(goal: Goal) -> tuple[list[Row], bool]:
+    """The roots with the chain from ``goal``'s root down to ``goal`` opened, and
+    ``goal``'s own children shown: "follow up to the vision" in four queries.
+
+    A chain goal beyond the first page of its level is shown anyway, after that page.
+    """
+    limit = PAGE
+    chain = [*goal.ancestor_ids, goal.pk]
+    roots, roots_more = _page(_in_display_order(goal_rows().live().roots()), 0, limit)
+    kids = _first_children(chain, limit)
+    chain_goals = {g.pk: g for g in goal_rows().filter(pk__in=chain)}
+    top = [Row(goal=g) for g in roots]
+    level, level_more, parent_row = top, roots_more, None
+    for pk in chain:
+        chain_goal = chain_goals.get(pk)
+        if chain_goal is None:  # a broken path: show what there is
+            break
+        row = next((r for r in level if r.goal.pk == pk), None)
+        if row is None:
+            row = Row(goal=chain_goal)
+            level.append(row)
+            if parent_row is not None:
+                parent_row.pinned_id = pk
+        if parent_row is not None and level_more:
+            parent_row.more_offset = limit
+        row.expanded = True
+        children = kids.get(pk, [])
+        row.children = [Row(goal=g) for g in children[:limit]]
+        level, level_more, parent_row = row.children, len(children) > limit, row
+    row_for_goal = _find(top, goal.pk)
+    if row_for_goal is not None:
+        row_for_goal.focused = True
+        if level_more and parent_row is row_for_goal:
+            row_for_goal.more_offset = limit
+    attach_child_counts(top)
+    return top, roots_more
+
+
+def _find(rows: list[Row], pk: int) -> Row | None:
+    stack = list(rows)
+    while stack:
+        row = stack.pop()
+        if row.goal.pk == pk:
+            return row
+        stack.extend(row.children)
+    return None
+
+
+# ----------------------------------------------------------------- filters and search
+
+
+@dataclass
+class GoalFilter:
+    """What the tree page's filters ask for; empty fields filter nothing."""
+
+    q: str = ""
+    period: Period | None = None
+    unit_ids: list[int] | None = None
+    level: str = ""
+    owner: Person | None = None
+    status: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.q
+            or self.period
+            or self.unit_ids is not None
+            or self.level
+            or self.owner
+            or self.status
+        )
+
+
+def filtered_goals(criteria: GoalFilter) -> QuerySet:
+    """Live goals matching every filter, in tree order (each branch together)."""
+    goals = goal_rows().live().search(criteria.q)
+    if criteria.period is not None:
+        inside = Period.objects.filter(
+            start__gte=criteria.period.start, end__lte=criteria.period.end
+        ).values("pk")
+        goals = goals.filter(period__in=inside)
+    if criteria.unit_ids is not None:
+        goals = goals.filter(unit_id__in=criteria.unit_ids)
+    if criteria.level:
+        goals = goals.filter(level=criteria.level)
+    if criteria.owner is not None:
+        goals = goals.filter(owner=criteria.owner)
+    if criteria.status in GoalStatus.values:
+        goals = goals.filter(
+            Q(status_override=criteria.status) | Q(status_override="", status=criteria.status)
+        )
+    return goals.order_by("path", "id")
+
+
+@dataclass
+class Crumb:
+    pk: int
+    title: str
+    level: str
+
+
+def ancestor_chains(goals: list[Goal]) -> dict[int, list[Crumb]]:
+    """Each goal's ancestors, root first, read off the paths in one query."""
+    wanted = {pk for goal in goals for pk in goal.ancestor_ids}
+    known = {}
+    if wanted:
+        known = {
+            pk: Crumb(pk, title, level)
+            for pk, title, level in Goal.objects.filter(pk__in=wanted)
+            .order_by()
+            .values_list("pk", "title", "level")
+        }
+    return {goal.pk: [known[pk] for pk in goal.ancestor_ids if pk in known] for goal in goals}
+
+
+def subtree_unit_ids(unit_tree: list[tuple[Unit, int]], unit: Unit) -> list[int]:
+    """``unit`` and the units beneath it, from a depth-first list of (unit, depth)."""
+    ids: list[int] = []
+    inside_depth = None
+    for candidate, depth in unit_tree:
+        if inside_depth is not None:
+            if depth <= inside_depth:
+                break
+            ids.append(candidate.pk)
+        elif candidate.pk == unit.pk:
+            inside_depth = depth
+            ids.append(candidate.pk)
+    return ids
+
+
+# -------------------------------------------------------------------------- orphans
+
+
+def orphans() -> QuerySet:
+    """Live goals that do not trace up to a strategy goal (the ``aligned`` index), unit
+    goals by unit name first, then self goals by person."""
+    return (
+        Goal.objects.orphans()
+        .select_related("unit", "person", "owner", "parent")
+        .only(*ROW_FIELDS, "parent__title")
+        .order_by(
+            F("unit__name").asc(nulls_last=True),
+            "unit_id",
+            "person__name",
+            "person_id",
+            "title",
+            "id",
+        )
+    )
+
+
+@dataclass
+class OrphanGroup:
+    key: tuple
+    unit: Unit | None
+    person: Person | None
+    goals: list[Goal] = field(default_factory=list)
+
+
+def group_orphans(goals) -> list[OrphanGroup]:
+    groups: list[OrphanGroup] = []
+    for goal in goals:
+        key = ("unit", goal.unit_id) if goal.unit_id else ("self", goal.person_id)
+        if not groups or groups[-1].key != key:
+            groups.append(OrphanGroup(key=key, unit=goal.unit, person=goal.person))
+        groups[-1].goals.append(goal)
+    return groups
+
+
+# ------------------------------------------------------------------------- coverage
+
+
+def _share(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+@dataclass
+class CoverageRow:
+    unit: Unit | None
+    depth: int = 0
+    goals: int = 0
+    aligned_goals: int = 0
+    people: int = 0
+    aligned_people: int = 0
+    pending: int = 0
+
+    @property
+    def goal_share(self) -> int | None:
+        return _share(self.aligned_goals, self.goals)
+
+    @property
+    def people_share(self) -> int | None:
+        return _share(self.aligned_people, self.people)
+
+
+def alignment_coverage(
+    unit_tree: list[tuple[Unit, int]], *, today: datetime.date
+) -> tuple[list[CoverageRow], CoverageRow]:
+    """Per live unit (in ``unit_tree`` order) and for the whole organization: how many
+    live goals are aligned; how many of the unit's people (lead, manager, members) have
+    an aligned live self goal in a period containing ``today``; and how many pending
+    agreements involve the unit's goals. Five grouped queries, none per unit."""
+    rows = {unit.pk: CoverageRow(unit=unit, depth=depth) for unit, depth in unit_tree}
+    total = CoverageRow(unit=None)
+    for unit_id, n, aligned in (
+        Goal.objects.live()
+        .order_by()
+        .values_list("unit_id")
+        .annotate(n=Count("id"), aligned=Count("id", filter=Q(aligned=True)))
+    ):
+        total.goals += n
+        total.aligned_goals += aligned
+        if unit_id in rows:
+            rows[unit_id].goals = n
+            rows[unit_id].aligned_goals = aligned
+
+    with_self_goal = set(
+        Goal.objects.live()
+        .filter(
+            level="self",
+            aligned=True,
+            person__is_active=True,
+            period__start__lte=today,
+            period__end__gte=today,
+        )
+        .order_by()
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    people: dict[int, set[int]] = defaultdict(set)
+    for unit_id, person_id in (
+        RoleAssignment.objects.filter(unit_id__in=list(rows), person__is_active=True)
+        .order_by()
+        .values_list("unit_id", "person_id")
+    ):
+        people[unit_id].add(person_id)
+    for unit_id, members in people.items():
+        rows[unit_id].people = len(members)
+        rows[unit_id].aligned_people = len(members & with_self_goal)
+    total.people = Person.objects.filter(is_active=True).count()
+    total.aligned_people = len(with_self_goal)
+
+    for involved in (
+        Agreement.objects.pending()
+        .order_by()
+        .values_list(
+            "goal__unit_id",
+            "link__source__unit_id",
+            "link__target__unit_id",
+            "commitment__goal__unit_id",
+        )
+    ):
+        total.pending += 1
+        for unit_id in {u for u in involved if u is not None}:
+            if unit_id in rows:
+                rows[unit_id].pending += 1
+    return list(rows.values()), total
