@@ -9,5 +9,6 @@ urlpatterns = [
     path("result/", transfer.result, name="transfer_result"),
     path("discard/", transfer.discard, name="transfer_discard"),
     path("export/", transfer.export, name="transfer_export"),
+    path("export/goals/", transfer.export_goals, name="transfer_export_goals"),
     path("template.csv", transfer.template, name="transfer_template"),
 ]

@@ -27,6 +27,12 @@ from leados.core.transfer import (
     write_csv,
     write_xlsx,
 )
+from leados.core.transfer.goals import (
+    build_goal_plan,
+    export_goal_rows,
+    goals_export_filename,
+    goals_import_apply,
+)
 
 MAX_LISTED = 1000
 CONTENT_TYPES = {
@@ -67,13 +73,38 @@ class ImportOut(Schema):
     units_created: list[UnitPlanOut]
 
 
-def _read(file: UploadedFile):
+class GoalCountsOut(Schema):
+    rows: int
+    goals_created: int
+    goals_updated: int
+    goals_unchanged: int
+    errors: int
+
+
+class GoalChangeOut(Schema):
+    row: int
+    key: str
+    title: str
+    where: str
+    changes: list[str]
+
+
+class GoalImportOut(Schema):
+    filename: str
+    ignored_columns: list[str]
+    counts: GoalCountsOut
+    errors: list[RowErrorOut]
+    created: list[GoalChangeOut]
+    updated: list[GoalChangeOut]
+
+
+def _read(file: UploadedFile, subject: str = "people"):
     if file.size is not None and file.size > MAX_BYTES:
         raise ImportFileError(
             f"The file is {file.size / 1024 / 1024:.1f} MB; the limit is "
             f"{MAX_BYTES // 1024 // 1024} MB."
         )
-    return read_upload(file.read(MAX_BYTES + 1), file.name or "")
+    return read_upload(file.read(MAX_BYTES + 1), file.name or "", subject)
 
 
 def _out(parsed, plan: Plan) -> dict:
@@ -86,6 +117,28 @@ def _out(parsed, plan: Plan) -> dict:
             {"unit_path": u.path, "level": u.level} for u in plan.units_create[:MAX_LISTED]
         ],
     }
+
+
+def _goals_out(parsed, plan) -> dict:
+    return {
+        "filename": parsed.filename,
+        "ignored_columns": parsed.ignored_columns,
+        "counts": plan.counts,
+        "errors": [e.as_dict() for e in plan.errors[:MAX_LISTED]],
+        "created": [vars(c) for c in plan.create[:MAX_LISTED]],
+        "updated": [vars(c) for c in plan.update[:MAX_LISTED]],
+    }
+
+
+def _rejected(plan):
+    errors = [
+        {"field": f"rows.{e.row}.{e.column}", "message": e.message}
+        for e in plan.errors[:MAX_LISTED]
+    ]
+    return Status(
+        422,
+        error_body(f"The file has {len(plan.errors)} error(s); nothing was changed.", errors),
+    )
 
 
 def _file_error(exc: ImportFileError):
@@ -159,6 +212,59 @@ def build_router() -> Router:
                 ),
             )
         return _out(parsed, plan)
+
+    @router.get(
+        "/{org}/transfer/goals/export",
+        response={200: None, **ERRORS},
+        summary="Export goals (CSV or XLSX)",
+    )
+    @org_operation
+    def export_goals(request, org: str, format: Literal["csv", "xlsx"] = "csv"):  # noqa: A002
+        """Every live goal, parents before children, in the goals import's columns; each
+        goal's key is ``#<id>``. The file imports back unchanged."""
+        policy.require(request.viewer, policy.READ)
+        rows = export_goal_rows(organization=request.org)
+        body = write_csv(rows) if format == "csv" else write_xlsx(rows, sheet_title="Goals")
+        response = HttpResponse(body, content_type=CONTENT_TYPES[format])
+        filename = goals_export_filename(request.org, format)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @router.post(
+        "/{org}/transfer/goals/preview",
+        response={200: GoalImportOut, **ERRORS},
+        summary="What importing a goals file would change",
+    )
+    @org_operation
+    def preview_goals(request, org: str, file: File[UploadedFile]):
+        """Every row is checked by the same rules as the goal services; nothing changes."""
+        policy.require(request.viewer, policy.ORG_CHANGE)
+        try:
+            parsed = _read(file, "goals")
+        except ImportFileError as exc:
+            return _file_error(exc)
+        plan = build_goal_plan(organization=request.org, by=request.viewer, parsed=parsed)
+        return _goals_out(parsed, plan)
+
+    @router.post(
+        "/{org}/transfer/goals/apply",
+        response={200: GoalImportOut, **WRITE_ERRORS},
+        summary="Import a goals file: all of it, or nothing",
+    )
+    @org_operation
+    def apply_goals(request, org: str, file: File[UploadedFile]):
+        """With any row error nothing changes and the answer is 422 with ``errors`` as
+        ``rows.<n>.<column>``. Changes are recorded in the history with edge "import"."""
+        policy.require(request.viewer, policy.ORG_CHANGE)
+        try:
+            parsed = _read(file, "goals")
+        except ImportFileError as exc:
+            return _file_error(exc)
+        try:
+            plan = goals_import_apply(organization=request.org, by=request.viewer, parsed=parsed)
+        except ImportRejected as exc:
+            return _rejected(exc.plan)
+        return _goals_out(parsed, plan)
 
     return router
 

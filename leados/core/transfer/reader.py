@@ -35,6 +35,7 @@ class ParsedFile:
     columns: list[str]
     ignored_columns: list[str]
     rows: list[dict] = field(default_factory=list)
+    subject: str = "people"  # what the file holds: "people" (and units) or "goals"
 
     def as_dict(self) -> dict:
         return {
@@ -43,6 +44,7 @@ class ParsedFile:
             "columns": self.columns,
             "ignored_columns": self.ignored_columns,
             "rows": self.rows,
+            "subject": self.subject,
         }
 
     @classmethod
@@ -53,11 +55,15 @@ class ParsedFile:
             columns=list(data["columns"]),
             ignored_columns=list(data["ignored_columns"]),
             rows=list(data["rows"]),
+            subject=data.get("subject", "people"),
         )
 
 
-def read_upload(data: bytes, filename: str = "") -> ParsedFile:
-    """Parse an uploaded file; raise ``ImportFileError`` with a clear message if it cannot be."""
+def read_upload(data: bytes, filename: str = "", subject: str = "people") -> ParsedFile:
+    """Parse an uploaded file; raise ``ImportFileError`` with a clear message if it cannot be.
+
+    ``subject`` says which columns to expect: "people" (people and units) or "goals".
+    """
     name = (filename or "upload").rsplit("/", 1)[-1][:200]
     if len(data) > MAX_BYTES:
         raise ImportFileError(
@@ -67,14 +73,14 @@ def read_upload(data: bytes, filename: str = "") -> ParsedFile:
     if not data.strip():
         raise ImportFileError("The file is empty.")
     if data.startswith(_ZIP_MAGIC):
-        return _parse(name, "xlsx", _xlsx_records(data))
+        return _parse(name, "xlsx", _xlsx_records(data), subject)
     if data.startswith(_OLE_MAGIC) or name.lower().endswith(".xls"):
         raise ImportFileError(
             "This is an old Excel (.xls) file. Save it as Excel Workbook (.xlsx) or CSV UTF-8."
         )
     if name.lower().endswith((".xlsx", ".xlsm")):
         raise ImportFileError("The file is named .xlsx but is not an Excel workbook.")
-    return _parse(name, "csv", _csv_records(_decode(data)))
+    return _parse(name, "csv", _csv_records(_decode(data)), subject)
 
 
 def _decode(data: bytes) -> str:
@@ -149,7 +155,15 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _parse(filename: str, kind: str, records: Iterable[list]) -> ParsedFile:
+def _parse(
+    filename: str, kind: str, records: Iterable[list], subject: str = "people"
+) -> ParsedFile:
+    if subject == "goals":
+        from leados.core.transfer import goal_columns as spec
+    else:
+        spec = None
+    columns = spec.COLUMNS if spec else COLUMNS
+    canonical = spec.column_for if spec else column_for
     records = iter(records)
     header: list[str] | None = None
     number = 0
@@ -165,7 +179,7 @@ def _parse(filename: str, kind: str, records: Iterable[list]) -> ParsedFile:
     for index, text in enumerate(header):
         if not text:
             continue
-        column = column_for(text)
+        column = canonical(text)
         if column is None:
             ignored.append(text)
         elif column in positions:
@@ -175,7 +189,9 @@ def _parse(filename: str, kind: str, records: Iterable[list]) -> ParsedFile:
             )
         else:
             positions[column] = index
-    if "email" not in positions and "unit_path" not in positions:
+    if spec is not None:
+        spec.check_header(positions)
+    elif "email" not in positions and "unit_path" not in positions:
         raise ImportFileError(
             "The first row must name the columns, e.g. email, name, title, manager_email, "
             "unit_path, level, role, org_role. Neither an email nor a unit_path column was found."
@@ -183,8 +199,9 @@ def _parse(filename: str, kind: str, records: Iterable[list]) -> ParsedFile:
     parsed = ParsedFile(
         filename=filename,
         kind=kind,
-        columns=[c for c in COLUMNS if c in positions],
+        columns=[c for c in columns if c in positions],
         ignored_columns=ignored,
+        subject=subject,
     )
     for record in records:
         number += 1

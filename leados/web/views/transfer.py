@@ -1,4 +1,4 @@
-"""Import people and units from a file (upload → preview → apply), and export them."""
+"""Import people and units, or goals, from a file (upload → preview → apply), and export them."""
 
 from __future__ import annotations
 
@@ -27,6 +27,13 @@ from leados.core.transfer import (
     write_xlsx,
 )
 from leados.core.transfer.columns import COLUMNS
+from leados.core.transfer.goal_columns import COLUMNS as GOAL_COLUMNS
+from leados.core.transfer.goals import (
+    build_goal_plan,
+    export_goal_rows,
+    goals_export_filename,
+    goals_import_apply,
+)
 from leados.web.orgs import org_view
 
 SESSION_RESULT = "leados_import_result"
@@ -37,22 +44,30 @@ CONTENT_TYPES = {
 }
 
 
+# Who may import each kind of file.
+IMPORT_ACTIONS = {"people": policy.PEOPLE_MANAGE, "goals": policy.ORG_CHANGE}
+
+
 def _keys(request) -> dict:
     return {"organization_id": request.org.pk, "user_id": request.user.pk}
 
 
-def _index(request, *, error: str = "", status: int = 200):
+def _index(request, *, error: str = "", goals_error: str = "", status: int = 200):
     can_import = policy.can(request.person, policy.PEOPLE_MANAGE)
-    pending = pending_load(**_keys(request)) if can_import else None
+    can_import_goals = policy.can(request.person, policy.ORG_CHANGE)
+    pending = pending_load(**_keys(request)) if can_import or can_import_goals else None
     return render(
         request,
         "web/transfer/index.html",
         {
             "nav": "transfer",
             "can_import": can_import,
+            "can_import_goals": can_import_goals,
             "pending": pending[0] if pending else None,
             "error": error,
+            "goals_error": goals_error,
             "columns": COLUMNS,
+            "goal_columns": GOAL_COLUMNS,
             "max_mb": MAX_BYTES // 1024 // 1024,
             "max_rows": MAX_ROWS,
         },
@@ -65,19 +80,23 @@ def _index(request, *, error: str = "", status: int = 200):
 def index(request):
     if request.method == "GET":
         return _index(request)
-    policy.require(request.person, policy.PEOPLE_MANAGE)
+    subject = request.POST.get("subject", "people")
+    if subject not in IMPORT_ACTIONS:
+        return HttpResponseBadRequest("Choose subject=people or subject=goals.")
+    policy.require(request.person, IMPORT_ACTIONS[subject])
+    error_field = "goals_error" if subject == "goals" else "error"
     upload = request.FILES.get("file")
     if upload is None:
-        return _index(request, error="Choose a CSV or XLSX file to upload.", status=400)
+        return _index(request, **{error_field: "Choose a CSV or XLSX file to upload."}, status=400)
     try:
         if upload.size > MAX_BYTES:
             raise ImportFileError(
                 f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
                 f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
             )
-        parsed = read_upload(upload.read(), upload.name)
+        parsed = read_upload(upload.read(), upload.name, subject)
     except ImportFileError as exc:
-        return _index(request, error=exc.message, status=400)
+        return _index(request, **{error_field: exc.message}, status=400)
     pending_save(parsed=parsed, **_keys(request))
     return redirect("web:transfer_preview", request.org.slug)
 
@@ -117,15 +136,47 @@ def _preview(request, parsed, digest, plan, *, status: int = 200):
     )
 
 
+def _goals_preview(request, parsed, digest, plan, *, status: int = 200):
+    return render(
+        request,
+        "web/transfer/goals_preview.html",
+        {
+            "nav": "transfer",
+            "parsed": parsed,
+            "digest": digest,
+            "plan": plan,
+            "counts": plan.counts,
+            "errors": plan.errors[:500],
+            "more_errors": max(0, len(plan.errors) - 500),
+            "goals_create": plan.create[:SHOWN],
+            "goals_update": plan.update[:SHOWN],
+            "shown": SHOWN,
+        },
+        status=status,
+    )
+
+
+def _pending_for(request):
+    """The upload kept for this user, once they may import its kind; else None."""
+    pending = pending_load(**_keys(request))
+    if pending is None:
+        policy.require(request.person, policy.PEOPLE_MANAGE)
+        return None
+    policy.require(request.person, IMPORT_ACTIONS.get(pending[0].subject, policy.PEOPLE_MANAGE))
+    return pending
+
+
 @require_GET
 @org_view
 def preview(request):
-    policy.require(request.person, policy.PEOPLE_MANAGE)
-    pending = pending_load(**_keys(request))
+    pending = _pending_for(request)
     if pending is None:
         messages.info(request, "Upload a file to see what it would change.")
         return redirect("web:transfer", request.org.slug)
     parsed, digest = pending
+    if parsed.subject == "goals":
+        plan = build_goal_plan(organization=request.org, by=request.person, parsed=parsed)
+        return _goals_preview(request, parsed, digest, plan)
     plan = build_plan(organization=request.org, by=request.person, parsed=parsed)
     return _preview(request, parsed, digest, plan)
 
@@ -133,8 +184,7 @@ def preview(request):
 @require_POST
 @org_view
 def apply(request):
-    policy.require(request.person, policy.PEOPLE_MANAGE)
-    pending = pending_load(**_keys(request))
+    pending = _pending_for(request)
     if pending is None:
         messages.info(request, "Upload a file to see what it would change.")
         return redirect("web:transfer", request.org.slug)
@@ -144,11 +194,16 @@ def apply(request):
             request, "Another file was uploaded since that preview. Check this preview, then apply."
         )
         return redirect("web:transfer_preview", request.org.slug)
+    goals = parsed.subject == "goals"
     try:
-        plan = import_apply(organization=request.org, by=request.person, parsed=parsed)
+        if goals:
+            plan = goals_import_apply(organization=request.org, by=request.person, parsed=parsed)
+        else:
+            plan = import_apply(organization=request.org, by=request.person, parsed=parsed)
     except ImportRejected as exc:
         messages.error(request, "Nothing was changed: the file has errors now.")
-        return _preview(request, parsed, digest, exc.plan, status=400)
+        show = _goals_preview if goals else _preview
+        return show(request, parsed, digest, exc.plan, status=400)
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect("web:transfer_preview", request.org.slug)
@@ -157,6 +212,7 @@ def apply(request):
         "org": request.org.slug,
         "filename": parsed.filename,
         "counts": plan.counts,
+        "subject": parsed.subject,
     }
     return redirect("web:transfer_result", request.org.slug)
 
@@ -164,21 +220,31 @@ def apply(request):
 @require_GET
 @org_view
 def result(request):
-    policy.require(request.person, policy.PEOPLE_MANAGE)
     outcome = request.session.get(SESSION_RESULT)
+    subject = (outcome or {}).get("subject", "people")
+    policy.require(request.person, IMPORT_ACTIONS.get(subject, policy.PEOPLE_MANAGE))
     if not outcome or outcome.get("org") != request.org.slug:
         return redirect("web:transfer", request.org.slug)
     return render(
         request,
         "web/transfer/result.html",
-        {"nav": "transfer", "filename": outcome["filename"], "counts": outcome["counts"]},
+        {
+            "nav": "transfer",
+            "filename": outcome["filename"],
+            "counts": outcome["counts"],
+            "subject": subject,
+        },
     )
 
 
 @require_POST
 @org_view
 def discard(request):
-    policy.require(request.person, policy.PEOPLE_MANAGE)
+    if not (
+        policy.can(request.person, policy.PEOPLE_MANAGE)
+        or policy.can(request.person, policy.ORG_CHANGE)
+    ):
+        policy.require(request.person, policy.PEOPLE_MANAGE)
     pending_discard(**_keys(request))
     messages.info(request, "The uploaded file was discarded; nothing was changed.")
     return redirect("web:transfer", request.org.slug)
@@ -202,6 +268,18 @@ def export(request):
     rows = export_rows(organization=request.org)
     body = write_csv(rows) if kind == "csv" else write_xlsx(rows)
     return _file(body, kind, export_filename(request.org, kind))
+
+
+@require_GET
+@org_view
+def export_goals(request):
+    policy.require(request.person, policy.READ)
+    kind = request.GET.get("format", "csv")
+    if kind not in CONTENT_TYPES:
+        return HttpResponseBadRequest("Choose format=csv or format=xlsx.")
+    rows = export_goal_rows(organization=request.org)
+    body = write_csv(rows) if kind == "csv" else write_xlsx(rows, sheet_title="Goals")
+    return _file(body, kind, goals_export_filename(request.org, kind))
 
 
 @require_GET
