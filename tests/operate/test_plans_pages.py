@@ -392,3 +392,22 @@ def test_another_organizations_plan_is_404(world, in_org, client_for):
     )
     assert owner.post(_url(theirs, "delete/"), {"version": 1}).status_code == 404
     assert history_count() == before
+
+
+def test_the_plan_page_reads_a_fixed_number_of_queries(
+    world, in_org, periods, budget, client_for, django_assert_max_num_queries
+):
+    with in_org():
+        for n in range(10):
+            goal_create(
+                organization=world.org, actor=world.member, title=f"Goal {n}", unit=world.sales,
+                period=periods["quarter"], kind="binary", plan=budget, today=DAY,
+            )  # fmt: skip
+            budget_line_create(
+                plan=budget, category=f"Category {n}", period=periods["month"], planned="10"
+            )
+    client = client_for("member")
+    client.get(_url(budget))  # the months of the quarter are created on first use
+    with django_assert_max_num_queries(18):
+        response = client.get(_url(budget))
+    assert text(response).count("Category ") >= 10

@@ -74,16 +74,13 @@ def _periods_inside(request, plan) -> list[Period]:
     """The plan's period and the quarters and months inside it, created on first use."""
     span = plan.period
     found = {span.pk: span}
-    day = span.start
-    while day <= span.end:
-        for kind in (PeriodKind.QUARTER, PeriodKind.MONTH):
+    for kind in (PeriodKind.QUARTER, PeriodKind.MONTH):
+        day = span.start
+        while day <= span.end and span.kind != kind:
             period = period_for(request.org, day, kind)
             if span.start <= period.start and period.end <= span.end:
                 found[period.pk] = period
-        day = period_for(request.org, day, PeriodKind.MONTH).end + datetime.timedelta(days=1)
-    existing = Period.objects.filter(start__gte=span.start, end__lte=span.end)
-    for period in existing:
-        found.setdefault(period.pk, period)
+            day = period.end + datetime.timedelta(days=1)
     return sorted(found.values(), key=lambda p: (p.start, -p.end.toordinal(), p.pk))
 
 
