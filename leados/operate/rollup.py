@@ -241,8 +241,18 @@ def _read(organization: Organization) -> tuple[list[tuple], dict[int, tuple]]:
             "id", "start", "end"
         )
     }
-    rows = list(Goal.objects.filter(organization=organization).order_by().values_list(*COLUMNS))
+    rows = _fetch(Goal.objects.filter(organization=organization).order_by().values_list(*COLUMNS))
     return rows, periods
+
+
+def _fetch(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` query as the database driver returns them, without the
+    ORM's per-value converters (a third of the time at 100,000 rows); the drivers already
+    return dates and booleans as such (Django registers SQLite's converters by type)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _windows(rows, periods) -> tuple[list, list]:
@@ -403,7 +413,7 @@ def status_refresh(
             }
             nowhere = (None, None)
             changed: dict[int, str] = {}
-            for pk, kind, rolls_up, progress, confidence, start, due, period_id, stored in (
+            for pk, kind, rolls_up, progress, confidence, start, due, period_id, stored in _fetch(
                 Goal.objects.filter(organization=organization, archived_at__isnull=True)
                 .order_by()
                 .values_list(
