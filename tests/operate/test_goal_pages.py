@@ -167,6 +167,7 @@ def test_an_htmx_check_in_answers_with_the_form_the_roll_up_and_the_new_progress
     assert 'id="check-in"' in body and "<html" not in body
     assert 'hx-swap-oob="true"' in body and 'value="25"' in body
     assert "Sales grows" in body and "25%" in body
+    assert 'id="goal-history"' in body and "<polyline" in body  # the chart gains the point
     assert fresh(in_org, team).progress == pytest.approx(0.25)
 
 

@@ -104,9 +104,7 @@ def goal_page(goal: Goal) -> GoalPage:
         .filter(Q(goal=goal) | Q(link__source=goal) | Q(link__target=goal))
         .select_related("requester", "responder")
     )
-    check_ins = list(
-        CheckIn.objects.filter(goal=goal).select_related("author").latest_first()[:CHECK_INS_SHOWN]
-    )
+    check_ins = goal_check_ins(goal)
     return GoalPage(
         goal=goal,
         ancestors=ancestors_of(goal),
@@ -118,6 +116,13 @@ def goal_page(goal: Goal) -> GoalPage:
         check_ins=check_ins,
         agreements=agreements,
         link_agreements={a.link_id: a for a in agreements if a.link_id},
+    )
+
+
+def goal_check_ins(goal: Goal) -> list[CheckIn]:
+    """The latest check-ins of ``goal``, newest first, with their authors."""
+    return list(
+        CheckIn.objects.filter(goal=goal).select_related("author").latest_first()[:CHECK_INS_SHOWN]
     )
 
 

@@ -242,18 +242,17 @@ def _check_in_partial(request, goal, *, form=None, rollup=None, status=200):
         form = CheckInForm(
             goal=goal, milestones=milestones, initial=CheckInForm.initial_for(goal, milestones)
         )
-    return render(
-        request,
-        "operate/goals/_check_in.html",
-        {
-            "goal": goal,
-            "check_in_form": form,
-            "rollup": rollup,
-            "oob": rollup is not None,
-            "status_label": GoalStatus(goal.effective_status).label,
-        },
-        status=status,
-    )
+    context = {
+        "goal": goal,
+        "check_in_form": form,
+        "rollup": rollup,
+        "oob": rollup is not None,
+        "status_label": GoalStatus(goal.effective_status).label,
+    }
+    if rollup is not None:
+        context["check_ins"] = pages.goal_check_ins(goal)
+        context["chart"] = pages.progress_chart(context["check_ins"])
+    return render(request, "operate/goals/_check_in.html", context, status=status)
 
 
 # ---------------------------------------------------------------------------- create, edit
