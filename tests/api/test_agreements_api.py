@@ -156,3 +156,16 @@ def test_another_organizations_agreement_is_404(world, api_for, proposed):
     assert_error_shape(api_for("outsider").get(_path(proposed)), 404)
     assert_error_shape(api_for("outsider").post(_path(proposed, "accept")), 404)
     assert _agreement(proposed.pk).state == AgreementState.PROPOSED
+
+
+def test_the_list_reads_a_fixed_number_of_queries(
+    world, api_for, make, proposed, django_assert_max_num_queries
+):
+    api = api_for("viewer")
+    api.get("orgs/acme/agreements")
+    with django_assert_max_num_queries(6):
+        assert api.get("orgs/acme/agreements").json()["count"] == 1
+    for n in range(8):
+        make(f"Sales goal {n}", unit=world.sales, actor=world.admin, kind="binary")
+    with django_assert_max_num_queries(6):
+        assert api.get("orgs/acme/agreements").json()["count"] == 9

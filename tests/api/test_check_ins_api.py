@@ -146,3 +146,19 @@ def test_a_check_in_is_read_by_id_and_is_404_elsewhere(world, api_for, tree, in_
     assert response.json()["goal_title"] == "Win 40 accounts"
     assert_error_shape(api_for("outsider").get(f"orgs/acme/check-ins/{check_in.pk}"), 404)
     assert_error_shape(api_for("owner").get("orgs/acme/check-ins/987654321"), 404)
+
+
+def test_the_list_reads_a_fixed_number_of_queries(
+    world, api_for, tree, in_org, django_assert_max_num_queries
+):
+    api = api_for("viewer")
+    with in_org():
+        check_in_create(goal=tree["sales"], author=world.member, value=1, today=DAY)
+    api.get("orgs/acme/check-ins")
+    with django_assert_max_num_queries(6):
+        assert api.get("orgs/acme/check-ins").json()["count"] == 1
+    with in_org():
+        for value in range(2, 12):
+            check_in_create(goal=tree["mine"], author=world.member, value=value, today=DAY)
+    with django_assert_max_num_queries(6):
+        assert api.get("orgs/acme/check-ins").json()["count"] == 11

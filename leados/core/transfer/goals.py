@@ -269,8 +269,12 @@ class _GoalImport:
         if get("kind"):
             kind = KIND_WORDS.get(normalize_header(get("kind")))
             if kind is None:
-                self.error(number, "kind", f'"{get("kind")}" is not a kind; use metric, '
-                           "milestones or binary (done / not done).")  # fmt: skip
+                self.error(
+                    number,
+                    "kind",
+                    f'"{get("kind")}" is not a kind; use metric, milestones or binary '
+                    "(done / not done).",
+                )
             else:
                 values["kind"] = kind
         if get("weight"):
@@ -291,8 +295,9 @@ class _GoalImport:
         if get("direction"):
             direction = DIRECTION_WORDS.get(normalize_header(get("direction")))
             if direction is None:
-                self.error(number, "direction", f'"{get("direction")}" is not a direction; '
-                           "use up or down.")  # fmt: skip
+                self.error(
+                    number, "direction", f'"{get("direction")}" is not a direction; use up or down.'
+                )
             else:
                 values["direction"] = direction
         for column in ("start_date", "due_date"):
@@ -312,8 +317,10 @@ class _GoalImport:
             elif word in self.statuses.values or text.lower() in labels:
                 values["status_override"] = labels.get(text.lower(), word)
             else:
-                self.error(number, "status_override", f'"{text}" is not a status; use '
-                           f"{', '.join(self.statuses.values)} or none.")  # fmt: skip
+                choices = ", ".join(self.statuses.values)
+                self.error(
+                    number, "status_override", f'"{text}" is not a status; use {choices} or none.'
+                )
         return row
 
     def unit(self, number: int, text: str) -> Unit | None:
@@ -327,8 +334,12 @@ class _GoalImport:
             for name in names[1:]:
                 found = self.unit_children.get(unit.pk, {}).get(name.casefold(), [])
                 if len(found) != 1:
-                    self.error(number, "unit", f'No single live unit "{name}" below {unit.name}; '
-                               "an import of goals does not create units.")  # fmt: skip
+                    self.error(
+                        number,
+                        "unit",
+                        f'No single live unit "{name}" below {unit.name}; an import of goals '
+                        "does not create units.",
+                    )
                     return None
                 unit = found[0]
             return unit
@@ -336,11 +347,18 @@ class _GoalImport:
         if len(found) == 1:
             return found[0]
         if found:
-            self.error(number, "unit", f'{len(found)} units are called "{text}"; give the path '
-                       'from the top, e.g. "Leadership team/Sales/EMEA".')  # fmt: skip
+            self.error(
+                number,
+                "unit",
+                f'{len(found)} units are called "{text}"; give the path from the top, e.g. '
+                '"Leadership team/Sales/EMEA".',
+            )
         else:
-            self.error(number, "unit", f'No live unit is called "{text}"; an import of goals '
-                       "does not create units.")  # fmt: skip
+            self.error(
+                number,
+                "unit",
+                f'No live unit is called "{text}"; an import of goals does not create units.',
+            )
         return None
 
     def person(self, number: int, column: str, text: str) -> Person | None:
@@ -369,8 +387,12 @@ class _GoalImport:
                 self.periods_by_label[key] = period
                 return period
         example = "FY2027 Q1" if self.org.fiscal_year_start_month != 1 else "2027 Q1"
-        self.error(number, "period", f'"{text}" is not a period; write it like "{example}", '
-                   '"Jan 2027" or "ongoing" (process goals only).')  # fmt: skip
+        self.error(
+            number,
+            "period",
+            f'"{text}" is not a period; write it like "{example}", "Jan 2027" or "ongoing" '
+            "(process goals only).",
+        )
         return None
 
     def period_day(self, text: str) -> tuple[datetime.date | None, str]:
@@ -456,8 +478,12 @@ class _GoalImport:
                 parent = by_key.get(parent_key.casefold()) if isinstance(parent_key, str) else None
                 if parent_key and parent is None and isinstance(parent_key, str):
                     if not ID_KEY.match(parent_key) and row.row not in failed:
-                        self.error(row.row, "parent", f'No row has the key "{parent_key}"; '
-                                   'name a goal of this file by its key, or "#<id>".')  # fmt: skip
+                        self.error(
+                            row.row,
+                            "parent",
+                            f'No row has the key "{parent_key}"; name a goal of this file by '
+                            'its key, or "#<id>".',
+                        )
                         failed.add(row.row)
                 if parent is not None and state.get(parent.row) != 2:
                     if state.get(parent.row) == 1:
@@ -503,10 +529,11 @@ class _GoalImport:
                 [],
             )
             if len(candidates) > 1:
-                raise ValidationError({"title": [
+                message = (
                     f'{len(candidates)} goals here are called "{title}" in this period; give '
                     'the one you mean as key "#<id>".'
-                ]})  # fmt: skip
+                )
+                raise ValidationError({"title": [message]})
             if candidates:
                 goal = self.resolve(f"#{candidates[0].pk}", "key")
         if goal is None:
@@ -600,10 +627,11 @@ class _GoalImport:
         if goal.archived_at is not None:
             raise ValidationError({"key": ["This goal is archived; restore it first."]})
         if "unit" in values and values["unit"].pk != goal.unit_id:
-            raise ValidationError({"unit": [
+            message = (
                 f"This goal belongs to {self.where(goal)}; an import does not move goals "
                 "between units."
-            ]})  # fmt: skip
+            )
+            raise ValidationError({"unit": [message]})
         if "person" in values and values["person"].pk != goal.person_id:
             raise ValidationError({"person": ["An import does not move a self goal."]})
         changed: list[str] = []
