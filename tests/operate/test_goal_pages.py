@@ -9,7 +9,7 @@ from leados.core.models import PeriodKind
 from leados.core.periods import organization_today, period_for
 from leados.operate.models import Agreement, CheckIn, Goal, GoalLink, Milestone
 from leados.operate.services.check_ins import check_in_create
-from leados.operate.services.goals import goal_create
+from leados.operate.services.goals import goal_create, goal_link_create
 from tests.web.helpers import history_count, text
 
 
@@ -120,6 +120,9 @@ def test_the_goal_page_reads_a_fixed_number_of_queries(
         with in_org():
             check_in_create(goal=child, author=world.member, value=10 * i)
             check_in_create(goal=team, author=world.owner, comment=f"Week {i}")
+        helper = make(f"Ops helps {i}", unit=world.ops, kind="binary")
+        with in_org():
+            goal_link_create(source=helper, target=team, actor=world.owner)
     assert count() <= before
     with django_assert_max_num_queries(before):
         client.get(url(team))

@@ -102,7 +102,7 @@ def goal_page(goal: Goal) -> GoalPage:
     agreements = list(
         Agreement.objects.pending()
         .filter(Q(goal=goal) | Q(link__source=goal) | Q(link__target=goal))
-        .select_related("requester", "responder")
+        .select_related("requester", "responder", "goal", "link__source", "link__target")
     )
     check_ins = goal_check_ins(goal)
     return GoalPage(
