@@ -189,9 +189,9 @@ def cmd_worker(args) -> int:
             f"the database has {pending} migration(s) to apply; run 'leados manage migrate' "
             "(or 'leados up') first."
         )
-    _schedule(args)
     if settings.LEADOS_TASK_BACKEND == "rq":
         return _rq_worker(args)
+    _schedule(args)
     call_command("db_worker", interval=args.interval, batch=args.burst, verbosity=args.verbosity)
     return 0
 
@@ -201,7 +201,11 @@ def _schedule(args) -> None:
     (any number of workers may: each job is queued once per organization and day)."""
     from leados.operate.schedule import enqueue_due, start_scheduler
 
-    queued = enqueue_due()
+    try:
+        queued = enqueue_due()
+    except Exception as exc:  # noqa: BLE001 - the scheduler thread tries again in a minute
+        print(f"leados: could not queue the periodic jobs yet: {exc}", file=sys.stderr)
+        queued = []
     if queued and args.verbosity > 1:
         print(f"Queued {len(queued)} periodic job(s).", flush=True)
     if not args.burst:
@@ -227,6 +231,7 @@ def _rq_worker(args) -> int:
             file=sys.stderr,
             flush=True,
         )
+    _schedule(args)
     call_command(
         "rqworker",
         "default",

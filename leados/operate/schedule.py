@@ -21,6 +21,7 @@ import datetime
 import logging
 import threading
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, close_old_connections, transaction
@@ -39,18 +40,22 @@ INTERVAL = 60.0  # seconds between two looks for due jobs
 class PeriodicJob:
     name: str
     task: object  # a django-tasks Task taking (organization_id: int)
+    # The ids of the organizations the job has work in (None: all), asked only when some
+    # organization's day is not yet claimed; an organization left out is not queued.
+    only: Callable[[list[int]], set[int]] | None = None
 
 
 JOBS: dict[str, PeriodicJob] = {}
 
 
-def periodic(name: str):
-    """Register a task as a daily job per organization under a stable ``name``."""
+def periodic(name: str, *, only: Callable[[list[int]], set[int]] | None = None):
+    """Register a task as a daily job per organization under a stable ``name``; ``only``
+    picks, from the organization ids it is given, those the job has work in."""
 
     def register(task):
         if name in JOBS and JOBS[name].task is not task:
             raise ValueError(f"A periodic job named {name!r} is already registered.")
-        JOBS[name] = PeriodicJob(name=name, task=task)
+        JOBS[name] = PeriodicJob(name=name, task=task, only=only)
         return task
 
     return register
@@ -96,10 +101,12 @@ def enqueue_due(*, now: datetime.datetime | None = None) -> list[tuple[str, int,
                 "job", "organization_id", "day"
             )
         )
-        for org_id, day in organizations:
-            for job in jobs.values():
-                if (job.name, org_id, day) in done:
-                    continue
+        for job in jobs.values():
+            due = [(o, day) for o, day in organizations if (job.name, o, day) not in done]
+            if due and job.only is not None:
+                wanted = job.only([o for o, _ in due])
+                due = [(o, day) for o, day in due if o in wanted]
+            for org_id, day in due:
                 try:
                     with transaction.atomic():
                         PeriodicRun.objects.create(organization_id=org_id, job=job.name, day=day)
