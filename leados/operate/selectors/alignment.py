@@ -268,18 +268,52 @@ def ancestor_chains(goals: list[Goal]) -> dict[int, list[Crumb]]:
     return {goal.pk: [known[pk] for pk in goal.ancestor_ids if pk in known] for goal in goals}
 
 
-def subtree_unit_ids(unit_tree: list[tuple[Unit, int]], unit: Unit) -> list[int]:
-    """``unit`` and the units beneath it, from a depth-first list of (unit, depth)."""
+@dataclass
+class UnitLine:
+    """A live unit as the alignment pages list it: a few columns and its depth."""
+
+    pk: int
+    parent_id: int | None
+    level: str
+    name: str
+    depth: int = 0
+
+
+def unit_outline() -> list[UnitLine]:
+    """Live units depth first, siblings by level then name: one query of four columns, so
+    that a thousand units cost a few milliseconds."""
+    lines = [
+        UnitLine(*row)
+        for row in Unit.objects.live().order_by().values_list("pk", "parent_id", "level", "name")
+    ]
+    ids = {line.pk for line in lines}
+    children: dict[int | None, list[UnitLine]] = defaultdict(list)
+    for line in lines:
+        children[line.parent_id if line.parent_id in ids else None].append(line)
+    for siblings in children.values():
+        siblings.sort(key=lambda u: (LEVEL_RANK.get(u.level, 9), u.name.lower(), u.pk))
+    result: list[UnitLine] = []
+    stack = [(line, 0) for line in reversed(children[None])]
+    while stack:
+        line, depth = stack.pop()
+        line.depth = depth
+        result.append(line)
+        stack.extend((kid, depth + 1) for kid in reversed(children.get(line.pk, [])))
+    return result
+
+
+def subtree_unit_ids(outline: list[UnitLine], unit_id: int) -> list[int]:
+    """``unit_id`` and the units beneath it, from ``unit_outline()``."""
     ids: list[int] = []
     inside_depth = None
-    for candidate, depth in unit_tree:
+    for line in outline:
         if inside_depth is not None:
-            if depth <= inside_depth:
+            if line.depth <= inside_depth:
                 break
-            ids.append(candidate.pk)
-        elif candidate.pk == unit.pk:
-            inside_depth = depth
-            ids.append(candidate.pk)
+            ids.append(line.pk)
+        elif line.pk == unit_id:
+            inside_depth = line.depth
+            ids.append(line.pk)
     return ids
 
 
@@ -331,7 +365,7 @@ def _share(part: int, whole: int) -> int | None:
 
 @dataclass
 class CoverageRow:
-    unit: Unit | None
+    unit: UnitLine | None
     depth: int = 0
     goals: int = 0
     aligned_goals: int = 0
@@ -349,13 +383,13 @@ class CoverageRow:
 
 
 def alignment_coverage(
-    unit_tree: list[tuple[Unit, int]], *, today: datetime.date
+    outline: list[UnitLine], *, today: datetime.date
 ) -> tuple[list[CoverageRow], CoverageRow]:
-    """Per live unit (in ``unit_tree`` order) and for the whole organization: how many
+    """Per live unit (in ``outline`` order) and for the whole organization: how many
     live goals are aligned; how many of the unit's people (lead, manager, members) have
     an aligned live self goal in a period containing ``today``; and how many pending
     agreements involve the unit's goals. Five grouped queries, none per unit."""
-    rows = {unit.pk: CoverageRow(unit=unit, depth=depth) for unit, depth in unit_tree}
+    rows = {line.pk: CoverageRow(unit=line, depth=line.depth) for line in outline}
     total = CoverageRow(unit=None)
     for unit_id, n, aligned in (
         Goal.objects.live()

@@ -8,10 +8,14 @@ is a link to a page of the goal's children.
 
 from __future__ import annotations
 
+from html import escape
+
 from django import forms
 from django.core.paginator import Paginator
+from django.forms.utils import flatatt
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from leados.core.models import Level, Period
@@ -23,18 +27,35 @@ from leados.operate.selectors.vision import core_values_list, vision_get
 from leados.web.forms import Form, PersonField
 from leados.web.orgs import org_view
 from leados.web.paging import BoundedPaginator
-from leados.web.selectors import unit_choices_tree
 
 RESULTS_PER_PAGE = 50
 RESULTS_COUNT_CAP = 1000
 ORPHANS_PER_PAGE = 100
 
 
+class PlainSelect(forms.Select):
+    """A select written out in one join: an organization's thousand units would otherwise
+    render a template per option on every view of the tree."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs["name"] = name
+        chosen = "" if value is None else str(value)
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) == chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in self.choices
+        )
+        return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")  # noqa: S308
+
+
 class AlignmentFilterForm(Form):
     q = forms.CharField(required=False, max_length=100, label="Search titles")
-    period = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    period = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, widget=PlainSelect
+    )
     unit = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label="Unit and below"
+        required=False, coerce=int, empty_value=None, label="Unit and below", widget=PlainSelect
     )
     level = forms.ChoiceField(required=False, choices=[("", "Any level"), *Level.choices])
     owner = PersonField(required=False, label="Owner (email)")
@@ -46,7 +67,7 @@ class AlignmentFilterForm(Form):
             (str(p.pk), p.label) for p in periods
         ]
         self.fields["unit"].choices = [("", "Every unit")] + [
-            (str(u.pk), f"{'— ' * depth}{u.name}") for u, depth in units
+            (str(u.pk), f"{'— ' * u.depth}{u.name}") for u in units
         ]
 
 
@@ -55,6 +76,8 @@ def _bases(request) -> dict:
     slug = request.org.slug
     return {
         "tree_url": reverse("web:alignment", args=[slug]),
+        # A goal's page is ``goals_base`` + id + "/".
+        "goals_base": reverse("web:goal", args=[slug, 0]).removesuffix("0/"),
         "people_base": reverse("web:people", args=[slug]),
         "units_base": reverse("web:units", args=[slug]),
     }
@@ -81,9 +104,8 @@ def _filters(form) -> selectors.GoalFilter:
     )
     if data.get("period"):
         criteria.period = next((p for p in form.periods if p.pk == data["period"]), None)
-    unit = next((u for u, _depth in form.units if u.pk == data.get("unit")), None)
-    if unit is not None:
-        criteria.unit_ids = selectors.subtree_unit_ids(form.units, unit)
+    if data.get("unit"):
+        criteria.unit_ids = selectors.subtree_unit_ids(form.units, data["unit"])
     return criteria
 
 
@@ -93,7 +115,7 @@ def alignment_tree(request):
     """The vision on top, then the goals: the tree (opened at ``?focus=``), or with any
     filter set, the matching goals with their chains up to the vision."""
     periods = list(Period.objects.in_order())
-    units = unit_choices_tree()
+    units = selectors.unit_outline()
     params = {k: v for k, v in request.GET.items() if k in AlignmentFilterForm.base_fields}
     form = AlignmentFilterForm(
         params if any(params.values()) else None, periods=periods, units=units
@@ -217,7 +239,7 @@ def alignment_coverage(request):
     """Per unit, in unit tree order, how much of its work and its people trace up to the
     vision, and the agreements still open on its goals."""
     today = organization_today(request.org)
-    rows, total = selectors.alignment_coverage(unit_choices_tree(), today=today)
+    rows, total = selectors.alignment_coverage(selectors.unit_outline(), today=today)
     return render(
         request,
         "operate/alignment/coverage.html",
