@@ -222,7 +222,7 @@ def test_show_more_pages_through_many_children(world, cascade, make, client_for,
     assert "Step 3" in page and "<html" in page
 
 
-def test_more_roots_load_on_demand(world, make, client_for, monkeypatch):
+def test_more_roots_load_on_demand(world, make, client_for, monkeypatch, in_org):
     monkeypatch.setattr(selectors, "PAGE", 2)
     for title in ("Alpha", "Bravo", "Charlie"):
         make(title)
@@ -232,6 +232,15 @@ def test_more_roots_load_on_demand(world, make, client_for, monkeypatch):
     assert "Show more top-level goals" in body
     rest = text(client.get(f"{TREE}?offset=2", **HX))
     assert "Charlie" in rest and "<html" not in rest
+    # Focused below a root past the first page: that root is shown, and left out of "more".
+    with in_org():
+        charlie = Goal.objects.get(title="Charlie")
+    step = make("Charlie step", parent=charlie)
+    focused = text(client.get(f"{TREE}?focus={step.pk}"))
+    assert _titles(focused) == ["Alpha", "Bravo", "Charlie", "Charlie step"]
+    more = re.search(r'hx-get="([^"]*\?offset=2&amp;exclude=(\d+))"', focused)
+    assert more and int(more.group(2)) == charlie.pk
+    assert _titles(text(client.get(more.group(1).replace("&amp;", "&"), **HX))) == []
 
 
 # --- isolation --------------------------------------------------------------------------

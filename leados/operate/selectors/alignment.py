@@ -102,10 +102,15 @@ def attach_child_counts(rows: list[Row]) -> None:
             row.child_count = n
 
 
-def tree_roots(*, offset: int = 0, limit: int | None = None) -> tuple[list[Row], bool]:
+def tree_roots(
+    *, offset: int = 0, limit: int | None = None, exclude: int | None = None
+) -> tuple[list[Row], bool]:
     """Live goals without a parent (strategy goals first) from ``offset``, and whether
     more follow."""
-    goals, more = _page(_in_display_order(goal_rows().live().roots()), offset, limit)
+    roots = goal_rows().live().roots()
+    if exclude:
+        roots = roots.exclude(pk=exclude)
+    goals, more = _page(_in_display_order(roots), offset, limit)
     rows = [Row(goal=g) for g in goals]
     attach_child_counts(rows)
     return rows, more
@@ -152,11 +157,12 @@ def _sort_key(goal: Goal):
     return (LEVEL_RANK.get(goal.level, len(LEVEL_RANK)), goal.title, goal.pk)
 
 
-def focused_tree(goal: Goal) -> tuple[list[Row], bool]:
+def focused_tree(goal: Goal) -> tuple[list[Row], bool, int | None]:
     """The roots with the chain from ``goal``'s root down to ``goal`` opened, and
     ``goal``'s own children shown: "follow up to the vision" in four queries.
 
-    A chain goal beyond the first page of its level is shown anyway, after that page.
+    A chain goal beyond the first page of its level is shown anyway, after that page
+    (for the roots, the third value is that root's id, for "show more" to leave out).
     """
     limit = PAGE
     chain = [*goal.ancestor_ids, goal.pk]
@@ -165,6 +171,7 @@ def focused_tree(goal: Goal) -> tuple[list[Row], bool]:
     chain_goals = {g.pk: g for g in goal_rows().filter(pk__in=chain)}
     top = [Row(goal=g) for g in roots]
     level, level_more, parent_row = top, roots_more, None
+    pinned_root = None
     for pk in chain:
         chain_goal = chain_goals.get(pk)
         if chain_goal is None:  # a broken path: show what there is
@@ -175,6 +182,8 @@ def focused_tree(goal: Goal) -> tuple[list[Row], bool]:
             level.append(row)
             if parent_row is not None:
                 parent_row.pinned_id = pk
+            else:
+                pinned_root = pk
         if parent_row is not None and level_more:
             parent_row.more_offset = limit
         row.expanded = True
@@ -187,7 +196,7 @@ def focused_tree(goal: Goal) -> tuple[list[Row], bool]:
         if level_more and parent_row is row_for_goal:
             row_for_goal.more_offset = limit
     attach_child_counts(top)
-    return top, roots_more
+    return top, roots_more, pinned_root
 
 
 def _find(rows: list[Row], pk: int) -> Row | None:

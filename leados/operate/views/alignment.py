@@ -90,6 +90,12 @@ def _offset(request) -> int:
         return 0
 
 
+def _exclude(request) -> int | None:
+    """A goal already shown out of its place, for "show more" to leave out."""
+    value = request.GET.get("exclude", "")
+    return int(value) if value.isdigit() else None
+
+
 def _filters(form) -> selectors.GoalFilter:
     """What the valid filters ask for; a field with an error filters nothing."""
     if not form.is_bound:
@@ -141,20 +147,23 @@ def alignment_tree(request):
     else:
         focus = None
         offset = 0
+        exclude = _exclude(request)
         if request.GET.get("focus"):
             focus = get_goal_for(request.person, request.GET["focus"])
-            rows, more = selectors.focused_tree(focus)
+            rows, more, exclude = selectors.focused_tree(focus)
         else:
             offset = _offset(request)
-            rows, more = selectors.tree_roots(offset=offset)
+            rows, more = selectors.tree_roots(offset=offset, exclude=exclude)
         next_offset = offset + selectors.PAGE if more else None
         if request.htmx and offset:
             return render(
                 request,
                 "operate/alignment/_rows.html",
-                {**context, "rows": rows, "more_offset": next_offset},
+                {**context, "rows": rows, "more_offset": next_offset, "exclude": exclude},
             )
-        context.update(rows=rows, roots_more=more, next_offset=next_offset, focus=focus)
+        context.update(
+            rows=rows, roots_more=more, next_offset=next_offset, focus=focus, exclude=exclude
+        )
     return render(request, "operate/alignment/tree.html", context)
 
 
@@ -168,9 +177,7 @@ def alignment_children(request, goal_id):
     """
     goal = get_goal_for(request.person, goal_id)
     offset = _offset(request)
-    exclude = None
-    if request.GET.get("exclude", "").isdigit():
-        exclude = int(request.GET["exclude"])
+    exclude = _exclude(request)
     context = {**_bases(request), "parent": goal}
     if not request.htmx:
         children, more = selectors.goal_children(goal, offset=offset, exclude=exclude)
