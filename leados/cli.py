@@ -199,7 +199,7 @@ def cmd_worker(args) -> int:
 def _schedule(args) -> None:
     """Queue the periodic jobs due now; a long-running worker keeps looking from a thread
     (any number of workers may: each job is queued once per organization and day)."""
-    from leados.operate.schedule import enqueue_due, start_scheduler
+    from leados.core.schedule import enqueue_due, start_scheduler
 
     try:
         queued = enqueue_due()

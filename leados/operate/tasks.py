@@ -7,10 +7,10 @@ from django.db.models import Exists, OuterRef
 from django_tasks import task
 
 from leados.core.models import Organization
+from leados.core.schedule import periodic
 from leados.core.tenancy import scopes_disabled
 from leados.operate.models import Goal
 from leados.operate.rollup import status_refresh
-from leados.operate.schedule import periodic
 
 
 def _with_live_goals(organization_ids: list[int]) -> set[int]:

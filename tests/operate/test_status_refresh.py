@@ -12,12 +12,12 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from leados import cli
-from leados.core.models import PeriodKind
+from leados.core.models import PeriodicRun, PeriodKind
 from leados.core.periods import period_for
+from leados.core.schedule import JOBS, enqueue_due
 from leados.core.tenancy import org_scope, scopes_disabled
-from leados.operate.models import Goal, PeriodicRun
+from leados.operate.models import Goal
 from leados.operate.rollup import status_refresh
-from leados.operate.schedule import JOBS, enqueue_due
 from leados.operate.services.check_ins import check_in_create
 from leados.operate.services.goals import goal_archive, goal_create
 from leados.operate.tasks import goal_status_refresh

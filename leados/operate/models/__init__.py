@@ -20,7 +20,6 @@ from leados.operate.models.goals import (
     LinkState,
     Milestone,
 )
-from leados.operate.models.periodic import PeriodicRun
 from leados.operate.models.plans import (
     PLAN_TRANSITIONS,
     BudgetLine,
@@ -65,7 +64,6 @@ __all__ = [
     "GoalStatus",
     "LinkState",
     "Milestone",
-    "PeriodicRun",
     "Plan",
     "PlanKind",
     "PlanStatus",

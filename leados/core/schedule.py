@@ -83,7 +83,7 @@ def enqueue_due(*, now: datetime.datetime | None = None) -> list[tuple[str, int,
     jobs = discover()
     if not jobs:
         return []
-    from leados.operate.models import PeriodicRun
+    from leados.core.models import PeriodicRun
 
     now = now or timezone.now()
     zones: dict = {}
