@@ -342,5 +342,5 @@ def test_my_week_shows_what_waits_for_me(make, client_for, world, today):
     assert "Commitments waiting for your yes" in member_week and "Answer me" in member_week
     assert "Your open commitments" in member_week and "overdue since" in member_week
     admin_week = text(client_for("admin").get("/o/acme/"))
-    assert "Commitments waiting for your evaluation" in admin_week
+    assert "Commitments waiting for your evaluation or action" in admin_week
     assert "Working on it" in admin_week

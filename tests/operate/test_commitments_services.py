@@ -313,12 +313,15 @@ def test_evaluation_needs_a_known_result_and_a_note_unless_met(done, world, in_o
 
 def test_an_evaluated_or_closed_commitment_is_not_evaluated_twice(evaluated, world, in_org):
     commitment = evaluated()
+    with in_org():
+        assert list(to_evaluate(world.member, TODAY)) == [commitment]  # to act on
     with in_org(), pytest.raises(Conflict, match="already evaluated"):
         commitment_evaluate(
             commitment=commitment, evaluator=world.member, evaluation="met", today=TODAY
         )
     with in_org():
         commitment = commitment_act(commitment=commitment, actor=world.member, action="close")
+        assert not to_evaluate(world.member, TODAY).exists()
     with in_org(), pytest.raises(Conflict, match="already closed"):
         commitment_evaluate(
             commitment=commitment, evaluator=world.member, evaluation="met", today=TODAY

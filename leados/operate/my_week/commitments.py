@@ -107,6 +107,8 @@ def commitments_to_evaluate(person: Person) -> Section | None:
     for c in commitments:
         if c.escalated_to_id == person.pk and c.state == "evaluated":
             detail = f"{c.owner.name} · escalated to you"
+        elif c.state == "evaluated":
+            detail = f"{c.owner.name} · {c.get_evaluation_display().lower()}, act on it"
         elif c.completed_on is not None:
             detail = f"{c.owner.name} · done {c.completed_on:%d %b}"
         else:
@@ -115,7 +117,7 @@ def commitments_to_evaluate(person: Person) -> Section | None:
     _, plural = _words(person)
     return Section(
         key="commitments_to_evaluate",
-        title=f"{plural.capitalize()} waiting for your evaluation",
+        title=f"{plural.capitalize()} waiting for your evaluation or action",
         items=items,
         total=total,
         more_url=_list_url(person, "assigned"),

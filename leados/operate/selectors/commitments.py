@@ -103,10 +103,12 @@ def commitments_list(
 
 def to_evaluate(person: Person, today: datetime.date) -> QuerySet:
     """What waits for ``person``'s judgement: commitments they assigned that are done or
-    overdue, and escalated ones that went to them and are not closed."""
+    overdue, or evaluated and not yet acted on; and escalated ones that went to them and
+    are not closed."""
     working = [CommitmentState.ACCEPTED, CommitmentState.IN_PROGRESS, CommitmentState.AT_RISK]
     due = Q(state__in=working) & (Q(completed_on__isnull=False) | Q(due_date__lt=today))
-    assigned = Commitment.objects.filter(due, assigned_by=person)
+    unacted = Q(state=CommitmentState.EVALUATED, action="")
+    assigned = Commitment.objects.filter(due | unacted, assigned_by=person)
     escalated = Commitment.objects.filter(escalated_to=person, state=CommitmentState.EVALUATED)
     return Commitment.objects.filter(
         Q(pk__in=assigned.values("pk")) | Q(pk__in=escalated.values("pk"))
