@@ -90,7 +90,7 @@ def test_every_process_and_project_has_goals_below_the_teams(larkspur):
     for unit in Unit.objects.filter(level__in=[Level.PROCESS, Level.PROJECT]):
         goals = Goal.objects.filter(unit=unit)
         assert goals.exists(), unit.name
-        assert goals.filter(aligned=True, depth__gte=2).exists() or unit.level == Level.PROJECT
+        assert goals.filter(aligned=True, depth__gte=2).exists(), unit.name
 
 
 def test_every_person_has_a_self_goal_they_own_aligned_up_to_the_vision(larkspur):
