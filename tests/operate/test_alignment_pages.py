@@ -356,6 +356,23 @@ def test_the_unit_filter_takes_the_whole_subtree(world, cascade, client_for, in_
     assert len(everything) == 4  # every unit goal; self goals belong to no unit
 
 
+def test_the_unit_filter_lists_units_as_they_change(world, client_for, in_org):
+    client = client_for("owner")
+    assert f'<option value="{world.sales.pk}">— Sales</option>' in text(client.get(TREE))
+    with in_org():
+        core_services.unit_update(unit=world.sales, expected_version=None, name="Revenue")
+        added = core_services.unit_create(parent=world.sales, level=Level.PROCESS, name="Dispatch")
+        core_services.unit_archive(unit=world.ops, expected_version=None)
+    body = text(client.get(f"{TREE}?unit={world.sales.pk}"))
+    assert f'<option value="{world.sales.pk}" selected>— Revenue</option>' in body
+    assert f'<option value="{added.pk}">— — Dispatch</option>' in body
+    assert f'<option value="{world.ops.pk}">' not in body
+    # An archived unit is no longer a choice: said in the page, not a 500.
+    response = client.get(f"{TREE}?unit={world.ops.pk}")
+    assert response.status_code == 200
+    assert "Choose a unit from the list." in text(response)
+
+
 def test_the_period_filter_includes_the_periods_inside_it(world, cascade, make, client_for, in_org):
     with in_org():
         year = period_for(world.org, DAY, PeriodKind.YEAR)

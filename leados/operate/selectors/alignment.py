@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from html import escape
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.core.cache import cache
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 
 from leados.core.models import Period, Person, RoleAssignment, Unit
@@ -311,19 +313,57 @@ def unit_outline() -> list[UnitLine]:
     return result
 
 
-def subtree_unit_ids(outline: list[UnitLine], unit_id: int) -> list[int]:
-    """``unit_id`` and the units beneath it, from ``unit_outline()``."""
+def subtree_unit_ids(outline: list[tuple[int, int]], unit_id: int) -> list[int]:
+    """``unit_id`` and the units beneath it, from (id, depth) pairs in outline order."""
     ids: list[int] = []
     inside_depth = None
-    for line in outline:
+    for pk, depth in outline:
         if inside_depth is not None:
-            if line.depth <= inside_depth:
+            if depth <= inside_depth:
                 break
-            ids.append(line.pk)
-        elif line.pk == unit_id:
-            inside_depth = line.depth
-            ids.append(line.pk)
+            ids.append(pk)
+        elif pk == unit_id:
+            inside_depth = depth
+            ids.append(pk)
     return ids
+
+
+# A unit picker is rebuilt at once when a unit is added, changed, archived or removed
+# (its count or latest change moves), and at the latest after this many seconds.
+UNIT_PICKER_SECONDS = 300
+
+
+@dataclass
+class UnitPicker:
+    """Live units for a filter: (id, depth) in outline order and their ``<option>``s."""
+
+    outline: list[tuple[int, int]]
+    options_html: str
+
+    @property
+    def ids(self) -> set[int]:
+        return {pk for pk, _depth in self.outline}
+
+
+def unit_picker(organization_id: int) -> UnitPicker:
+    """The organization's units as a filter shows them, from the cache while no unit
+    changed: one small aggregate instead of reading and writing out every unit."""
+    signature = Unit.objects.live().aggregate(n=Count("id"), changed=Max("updated_at"))
+    changed = signature["changed"].timestamp() if signature["changed"] else 0
+    key = f"alignment:unit-picker:{organization_id}:{signature['n']}:{changed}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    lines = unit_outline()
+    picker = UnitPicker(
+        outline=[(line.pk, line.depth) for line in lines],
+        options_html="".join(
+            f'<option value="{line.pk}">{escape("— " * line.depth + line.name)}</option>'
+            for line in lines
+        ),
+    )
+    cache.set(key, picker, UNIT_PICKER_SECONDS)
+    return picker
 
 
 # -------------------------------------------------------------------------- orphans

@@ -33,9 +33,8 @@ RESULTS_COUNT_CAP = 1000
 ORPHANS_PER_PAGE = 100
 
 
-class PlainSelect(forms.Select):
-    """A select written out in one join: an organization's thousand units would otherwise
-    render a template per option on every view of the tree."""
+class PeriodSelect(forms.Select):
+    """The periods, written out in one join rather than a template per option."""
 
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
@@ -49,26 +48,46 @@ class PlainSelect(forms.Select):
         return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")  # noqa: S308
 
 
+class UnitSelect(forms.Select):
+    """The organization's units from a ``UnitPicker``: options written once and cached,
+    since an organization may have thousands."""
+
+    picker: selectors.UnitPicker | None = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs["name"] = name
+        options = self.picker.options_html if self.picker else ""
+        if value not in (None, ""):
+            chosen = f'<option value="{escape(str(value))}">'
+            options = options.replace(chosen, chosen[:-1] + " selected>", 1)
+        everything = '<option value="">Every unit</option>'
+        return mark_safe(f"<select{flatatt(final_attrs)}>{everything}{options}</select>")  # noqa: S308
+
+
 class AlignmentFilterForm(Form):
     q = forms.CharField(required=False, max_length=100, label="Search titles")
     period = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, widget=PlainSelect
+        required=False, coerce=int, empty_value=None, widget=PeriodSelect
     )
-    unit = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label="Unit and below", widget=PlainSelect
-    )
+    unit = forms.IntegerField(required=False, label="Unit and below", widget=UnitSelect)
     level = forms.ChoiceField(required=False, choices=[("", "Any level"), *Level.choices])
     owner = PersonField(required=False, label="Owner (email)")
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *GoalStatus.choices])
 
-    def __init__(self, *args, periods, units, **kwargs):
+    def __init__(self, *args, periods, picker, **kwargs):
         super().__init__(*args, **kwargs)
+        self.periods, self.picker = periods, picker
         self.fields["period"].choices = [("", "Any period")] + [
             (str(p.pk), p.label) for p in periods
         ]
-        self.fields["unit"].choices = [("", "Every unit")] + [
-            (str(u.pk), f"{'— ' * u.depth}{u.name}") for u in units
-        ]
+        self.fields["unit"].widget.picker = picker
+
+    def clean_unit(self):
+        unit = self.cleaned_data["unit"]
+        if unit is not None and unit not in self.picker.ids:
+            raise forms.ValidationError("Choose a unit from the list.")
+        return unit
 
 
 def _bases(request) -> dict:
@@ -111,7 +130,7 @@ def _filters(form) -> selectors.GoalFilter:
     if data.get("period"):
         criteria.period = next((p for p in form.periods if p.pk == data["period"]), None)
     if data.get("unit"):
-        criteria.unit_ids = selectors.subtree_unit_ids(form.units, data["unit"])
+        criteria.unit_ids = selectors.subtree_unit_ids(form.picker.outline, data["unit"])
     return criteria
 
 
@@ -121,12 +140,11 @@ def alignment_tree(request):
     """The vision on top, then the goals: the tree (opened at ``?focus=``), or with any
     filter set, the matching goals with their chains up to the vision."""
     periods = list(Period.objects.in_order())
-    units = selectors.unit_outline()
+    picker = selectors.unit_picker(request.org.pk)
     params = {k: v for k, v in request.GET.items() if k in AlignmentFilterForm.base_fields}
     form = AlignmentFilterForm(
-        params if any(params.values()) else None, periods=periods, units=units
+        params if any(params.values()) else None, periods=periods, picker=picker
     )
-    form.periods, form.units = periods, units
     criteria = _filters(form)
     context = {
         "nav": "alignment",
