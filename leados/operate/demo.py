@@ -189,7 +189,7 @@ PROCESSES_AND_PROJECTS = [
 # person key, parent goal key, title, measure. Each person's Self, owned by them.
 SELF: list[tuple[str, str, str, tuple]] = [
     ("ceo", "s_cafes", "Visit every café and the roastery team each month", m(0, 12, "visits")),
-    ("coo", "t_open", "Weekly Northgate site walk with the contractor", m(0, 12, "walks")),
+    ("coo", "j_northgate", "Weekly Northgate site walk with the contractor", m(0, 12, "walks")),
     ("cfo", "t_close", "Monthly numbers pack to the board by day 8",
      ms("Pack template", "On time twice", "On time three times")),
     ("cco", "t_accounts", "Personally open five key accounts", m(0, 5, "accounts")),
