@@ -125,3 +125,22 @@ def test_my_week_reads_a_fixed_number_of_queries_however_many_goals(
     page = text(client.get(MY_WEEK))
     assert "more…" in page
     assert queries_for(client, MY_WEEK) <= before + 4  # four counts, once the lists are full
+
+
+def test_a_commitment_waiting_for_a_yes_is_listed_once_not_among_goal_agreements(
+    world, client_for, make, in_org
+):
+    from leados.operate.services.commitments import commitment_assign
+
+    make("Sales grows", unit=world.sales, actor=world.owner)  # a goal agreement for member
+    with in_org():
+        commitment_assign(
+            organization=world.org, assigned_by=world.owner, owner=world.member,
+            title="Call ten customers", definition_of_done="Ten calls logged",
+            due_date=organization_today(world.org),
+        )  # fmt: skip
+    page = text(client_for("member").get(MY_WEEK))
+    goal_agreements = section(page, "Agreements waiting for your answer")
+    assert "Sales grows" in goal_agreements
+    assert "Call ten customers" not in goal_agreements
+    assert page.count("Call ten customers") == 1

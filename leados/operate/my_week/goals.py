@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leados.core.models import Level, Person
-from leados.operate.models import Agreement, GoalStatus
+from leados.operate.models import Agreement, AgreementKind, GoalStatus
 from leados.operate.selectors import goal_pages
 from leados.web.my_week import LIST_LIMIT, Item, Section, section
 
@@ -78,10 +78,10 @@ def drifting_goals(person: Person) -> Section | None:
 @section(order=54)
 def agreements_to_answer(person: Person) -> Section | None:
     agreements, total = goal_pages.limited(
+        # Commitments waiting for a yes have their own section (my_week/commitments.py).
         Agreement.objects.awaiting(person)
-        .select_related(
-            "goal", "link__source", "link__target", "commitment", "requester", "responder"
-        )
+        .exclude(kind=AgreementKind.COMMITMENT)
+        .select_related("goal", "link__source", "link__target", "requester", "responder")
         .order_by("created_at", "id"),
         LIST_LIMIT,
     )
@@ -92,10 +92,8 @@ def agreements_to_answer(person: Person) -> Section | None:
     for a in agreements:
         if a.goal_id:
             text = a.goal.title
-        elif a.link_id:
-            text = f"“{a.link.source.title}” contributes to “{a.link.target.title}”"
         else:
-            text = a.commitment.title
+            text = f"“{a.link.source.title}” contributes to “{a.link.target.title}”"
         if a.state == "proposed":
             detail = f"{a.get_kind_display()} · asked by {a.requester.name}"
         else:
