@@ -301,3 +301,40 @@ def test_the_page_offers_the_goals_export(world, client_for):
     exported = client.get(Flow(client).url("transfer_export_goals"))
     assert exported.status_code == 200
     assert exported.content.decode("utf-8-sig").startswith("key,title")
+
+
+def test_done_or_not_done_survives_the_round_trip(world, admin_api):
+    rows = [
+        ["B1", "Launch the podcast", "Leadership team", "", "", "2027 Q1", "", "binary",
+         "", "", "done", "", "", "", ""],
+        ["B2", "Move the warehouse", "Operations", "", "", "2027 Q1", "", "binary",
+         "", "", "not done", "", "", "", ""],
+    ]  # fmt: skip
+    response = _post(admin_api, "apply", csv_file(rows, HEADER))
+    assert response.status_code == 200, response.content
+    goals = _goals()
+    assert goals["Launch the podcast"].is_done and goals["Launch the podcast"].progress == 1
+    assert not goals["Move the warehouse"].is_done
+    before = _state()
+
+    exported = admin_api.get("/api/test/orgs/acme/transfer/goals/export").content
+    assert _post(admin_api, "apply", exported).json()["counts"]["goals_unchanged"] == 2
+    assert _state() == before
+
+    rows[1][10] = "done"
+    changed = _post(admin_api, "apply", csv_file(rows, HEADER)).json()
+    assert changed["counts"]["goals_updated"] == 1
+    assert _goals()["Move the warehouse"].is_done
+
+
+def test_done_is_refused_for_a_metric_goal(world, admin_api):
+    rows = [
+        ["M1", "Win 40 accounts", "Leadership team", "", "", "2027 Q1", "", "metric",
+         "0", "40", "done", "", "", "", ""],
+    ]  # fmt: skip
+    before = _state()
+    response = _post(admin_api, "apply", csv_file(rows, HEADER))
+    assert response.status_code == 422, response.content
+    (error,) = response.json()["errors"]
+    assert error["field"] == "rows.2.current" and "done / not done" in error["message"]
+    assert _state() == before

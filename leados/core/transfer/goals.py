@@ -37,6 +37,11 @@ ID_KEY = re.compile(r"^#(\d{1,18})$")
 KEY_MAX = 100
 ONGOING = {"ongoing", "none", "no_period", "-"}
 CLEAR = {"none", "clear", "-"}
+# "done" / "not done" in the current column of a done / not done goal.
+DONE_WORDS = {
+    "done": True, "yes": True, "true": True, "x": True,
+    "not_done": False, "no": False, "false": False, "open": False,
+}  # fmt: skip
 KIND_WORDS = {
     "metric": "metric",
     "number": "metric",
@@ -175,7 +180,7 @@ def export_goal_rows(*, organization: Organization):
             str(goal.weight),
             _number_text(goal.start_value),
             _number_text(goal.target_value),
-            _number_text(goal.current_value),
+            _current_text(goal),
             goal.metric_unit,
             goal.direction,
             goal.start_date.isoformat() if goal.start_date else "",
@@ -284,6 +289,9 @@ class _GoalImport:
             else:
                 values["weight"] = int(text)
         for column in ("start", "target", "current"):
+            if column == "current" and normalize_header(get(column)) in DONE_WORDS:
+                values["done"] = DONE_WORDS[normalize_header(get(column))]
+                continue
             if get(column):
                 try:
                     value = float(get(column).replace(",", "")) if get(column) else None
@@ -559,6 +567,21 @@ class _GoalImport:
         key = row.values.get("parent")
         return self.resolve(key, "parent") if key else None
 
+    def set_done(self, goal, done: bool) -> bool:
+        """Record "done" or "not done" from the current column as a check-in, when it
+        changes anything; only a done / not done goal takes it."""
+        from leados.operate.services.check_ins import check_in_create
+
+        if goal.kind != "binary":
+            raise ValidationError(
+                {"current": ['Write "done" or "not done" only for a done / not done goal.']}
+            )
+        if goal.is_done == done:
+            return False
+        check_in_create(goal=goal, author=self.by or goal.owner, is_done=done, comment="Import")
+        goal.refresh_from_db()
+        return True
+
     def create(self, row: GoalRow):
         from leados.operate.services.goals import goal_create, goal_update
 
@@ -590,6 +613,8 @@ class _GoalImport:
         )
         if any(done for _title, done in milestones):
             self.set_milestones(goal, milestones)
+        if "done" in values:
+            self.set_done(goal, values["done"])
         if values.get("status_override"):
             goal = goal_update(
                 goal=goal,
@@ -678,6 +703,8 @@ class _GoalImport:
             if (parent.pk if parent else None) != goal.parent_id:
                 goal = goal_move(goal=goal, parent=parent, expected_version=None)
                 changed.append("parent")
+        if "done" in values and self.set_done(goal, values["done"]):
+            changed.append("current")
         if "current" in values and values["current"] != goal.current_value:
             if goal.kind != "metric":
                 raise ValidationError({"current": ["Only a metric goal has a current value."]})
@@ -685,6 +712,12 @@ class _GoalImport:
             check_in_create(goal=goal, author=author, value=values["current"], comment="Import")
             changed.append("current")
         return changed
+
+
+def _current_text(goal) -> str:
+    if goal.kind == "binary":
+        return "done" if goal.is_done else "not done"
+    return _number_text(goal.current_value)
 
 
 def build_goal_plan(
