@@ -36,6 +36,12 @@ COMMITMENT_EVALUATE = "commitment.evaluate"  # obj: Commitment; the assigner's s
 PLAN_CHANGE = "plan.change"  # obj: the Unit or the Plan
 PLAN_APPROVE = "plan.approve"  # obj: Plan
 AGREEMENT_RESPOND = "agreement.respond"  # obj: Agreement
+# Scorecards.
+MEASURABLE_CREATE = "measurable.create"  # obj: the Unit, or the Person whose own it is
+MEASURABLE_CHANGE = "measurable.change"  # obj: Measurable; settings, targets, feed, archive
+MEASURABLE_ENTER = "measurable.enter"  # obj: Measurable; enter, correct or remove values
+SCORECARD_CREATE = "scorecard.create"  # obj: the Unit, the Person, or None (custom)
+SCORECARD_CHANGE = "scorecard.change"  # obj: Scorecard
 
 ACTIONS = {
     READ,
@@ -58,6 +64,11 @@ ACTIONS = {
     PLAN_CHANGE,
     PLAN_APPROVE,
     AGREEMENT_RESPOND,
+    MEASURABLE_CREATE,
+    MEASURABLE_CHANGE,
+    MEASURABLE_ENTER,
+    SCORECARD_CREATE,
+    SCORECARD_CHANGE,
 }
 
 
@@ -125,6 +136,11 @@ _OPERATE_ACTIONS = {
     COMMITMENT_EVALUATE,
     PLAN_CHANGE,
     PLAN_APPROVE,
+    MEASURABLE_CREATE,
+    MEASURABLE_CHANGE,
+    MEASURABLE_ENTER,
+    SCORECARD_CREATE,
+    SCORECARD_CHANGE,
 }
 
 
@@ -181,6 +197,8 @@ def _can_operate(person: Person, action: str, obj, *, admin: bool) -> bool:
             and not unit.is_archived
             and (admin or _leads_or_manages(person, unit))
         )
+    if action in _SCORECARD_ACTIONS:
+        return _can_score(person, action, obj, admin=admin)
     if action == PLAN_APPROVE:
         if not isinstance(obj, Plan):
             return False
@@ -191,6 +209,43 @@ def _can_operate(person: Person, action: str, obj, *, admin: bool) -> bool:
         return RoleAssignment.objects.filter(
             person=person, unit=approver_unit, role=UnitRole.LEAD
         ).exists()
+    return False
+
+
+_SCORECARD_ACTIONS = {
+    MEASURABLE_CREATE,
+    MEASURABLE_CHANGE,
+    MEASURABLE_ENTER,
+    SCORECARD_CREATE,
+    SCORECARD_CHANGE,
+}
+
+
+def _can_score(person: Person, action: str, obj, *, admin: bool) -> bool:
+    """Measurables and scorecards: admins; the leads and managers of the unit; the owner;
+    a person (and their manager) for their own."""
+    from leados.operate.models import Measurable, Scorecard
+
+    if action in (MEASURABLE_CREATE, SCORECARD_CREATE):
+        if isinstance(obj, Unit):
+            return not obj.is_archived and (admin or _leads_or_manages(person, obj))
+        if isinstance(obj, Person):
+            return obj.is_active and (
+                admin or obj.pk == person.pk or _is_manager_of(person, obj.pk)
+            )
+        return action == SCORECARD_CREATE and obj is None  # a custom selection: anyone
+    if action in (MEASURABLE_CHANGE, MEASURABLE_ENTER):
+        if not isinstance(obj, Measurable):
+            return False
+        if admin or obj.owner_id == person.pk:
+            return True
+        return obj.unit_id is not None and _leads_or_manages(person, obj.unit)
+    if action == SCORECARD_CHANGE:
+        if not isinstance(obj, Scorecard):
+            return False
+        if admin or obj.owner_id == person.pk or obj.person_id == person.pk:
+            return True
+        return obj.unit_id is not None and _leads_or_manages(person, obj.unit)
     return False
 
 
