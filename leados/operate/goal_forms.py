@@ -120,7 +120,19 @@ class GoalCreateForm(GoalFieldsForm):
 
 
 class GoalEditForm(VersionForm, GoalFieldsForm):
-    pass
+    measurable = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Fed by measurable",
+        help_text="A metric goal can take its current value from a scorecard's numbers.",
+    )
+
+    def __init__(self, *args, measurables=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measurable"].choices = [("", "Nothing: check in by hand")] + [
+            (m.pk, f"{m.name} ({m.unit.name if m.unit_id else m.owner.name})") for m in measurables
+        ]
 
 
 class CheckInForm(VersionForm):

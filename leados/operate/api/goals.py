@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -42,7 +43,9 @@ from leados.operate.models.goals import (
 )
 from leados.operate.selectors.goals import get_goal_for, get_goal_link_for
 from leados.operate.selectors.plans import get_plan_for
+from leados.operate.selectors.scorecards import get_measurable_for
 from leados.operate.services import goals as goal_services
+from leados.operate.services.goal_feed import goal_link_measurable
 
 router = Router(tags=["goals"])
 
@@ -92,6 +95,7 @@ class GoalOut(Schema):
     start_date: datetime.date | None
     due_date: datetime.date | None
     plan: int | None
+    measurable: int | None
     parent: int | None
     path: list[int] = Field(description="Ancestor ids from the root down to the parent.")
     depth: int
@@ -157,6 +161,9 @@ class GoalPatch(Input):
     weight: Weight = None
     period: Id | None = None
     plan: Id | None = None
+    measurable: Id | None = Field(
+        None, description="Feed this metric goal's current value from a measurable; null stops."
+    )
     start_date: datetime.date | None = None
     due_date: datetime.date | None = None
     kind: GoalKind = None
@@ -237,6 +244,7 @@ def goal_row(goal: Goal) -> dict:
         "start_date": goal.start_date,
         "due_date": goal.due_date,
         "plan": goal.plan_id,
+        "measurable": goal.measurable_id,
         "parent": goal.parent_id,
         "path": goal.ancestor_ids,
         "depth": goal.depth,
@@ -433,10 +441,18 @@ def update_goal(request, org: str, goal_id: int, payload: GoalPatch, response: H
     for name in ("title", "description", "weight", "kind", "metric_unit"):
         if name in fields and fields[name] is None:
             raise field_error(name, "This cannot be null.")
-    with stale_check("goal", version, from_header):
-        goal = goal_services.goal_update(
-            goal=goal, actor=viewer, expected_version=version, **fields
-        )
+    linking = "measurable" in fields
+    measurable = reference(get_measurable_for, viewer, fields.pop("measurable", None), "measurable")
+    with stale_check("goal", version, from_header), transaction.atomic():
+        if fields:
+            goal = goal_services.goal_update(
+                goal=goal, actor=viewer, expected_version=version, **fields
+            )
+            version = goal.version
+        if linking:
+            goal = goal_link_measurable(
+                goal=goal, measurable=measurable, actor=viewer, expected_version=version
+            )
     return _answer(response, goal.pk)
 
 

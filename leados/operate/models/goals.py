@@ -124,6 +124,14 @@ class Goal(TenantModel):
     plan = models.ForeignKey(
         "operate.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="goals"
     )
+    measurable = models.ForeignKey(
+        "operate.Measurable",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fed_goals",
+        help_text="A metric goal whose current value comes from this measurable's numbers.",
+    )
     weight = models.PositiveSmallIntegerField(
         default=1,
         validators=[MaxValueValidator(WEIGHT_MAX)],

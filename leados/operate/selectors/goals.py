@@ -21,7 +21,9 @@ def _one(queryset, viewer: Person, object_id):
 
 def get_goal_for(viewer: Person, goal_id) -> Goal:
     return _one(
-        Goal.objects.select_related("unit", "person", "owner", "period", "parent", "plan"),
+        Goal.objects.select_related(
+            "unit", "person", "owner", "period", "parent", "plan", "measurable"
+        ),
         viewer,
         goal_id,
     )

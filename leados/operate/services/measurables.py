@@ -662,6 +662,10 @@ def values_set(
         changes = [diff(b, snapshot(row)) for b, row in zip(befores, changed, strict=True)]
         history_record_many(changed, action=HistoryAction.UPDATE, changes=changes)
         result.updated = len(changed)
+    if result.created or result.updated:
+        from leados.operate.services.goal_feed import goals_sync_for
+
+        goals_sync_for(measurable, author=author)
     return result
 
 
@@ -695,6 +699,9 @@ def value_delete(*, value: MeasurableValue, expected_version: int | None) -> Non
     check_version(value, expected_version)
     history_record(value, action=HistoryAction.DELETE)
     value.delete()
+    from leados.operate.services.goal_feed import goals_sync_for
+
+    goals_sync_for(value.measurable)
 
 
 def next_position(queryset) -> int:

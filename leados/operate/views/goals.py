@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -30,13 +32,15 @@ from leados.operate.goal_forms import (
     ReasonForm,
     StatusOverrideForm,
 )
-from leados.operate.models import AgreementKind, GoalStatus, Milestone
+from leados.operate.models import AgreementKind, GoalStatus, Measurable, Milestone
 from leados.operate.models.goals import MILESTONE_TITLE_MAX
 from leados.operate.selectors import goal_pages as pages
 from leados.operate.selectors.goals import get_agreement_for, get_goal_for, get_goal_link_for
+from leados.operate.selectors.scorecards import get_measurable_for
 from leados.operate.services import agreements as agreement_services
 from leados.operate.services import check_ins as check_in_services
 from leados.operate.services import goals as goal_services
+from leados.operate.services.goal_feed import goal_link_measurable
 from leados.web.forms import VersionForm, apply_errors
 from leados.web.orgs import org_view
 from leados.web.selectors import history_entries
@@ -67,7 +71,17 @@ def _edit_initial(goal) -> dict:
     initial = {name: getattr(goal, name) for name in EDIT_FIELDS if name != "period"}
     initial["period"] = str(goal.period_id) if goal.period_id else "ongoing"
     initial["version"] = goal.version
+    initial["measurable"] = goal.measurable_id
     return initial
+
+
+def _feed_choices(goal) -> list:
+    """Live measurables a goal may be fed by, the goal's own first when archived."""
+    return list(
+        Measurable.objects.filter(Q(archived_at__isnull=True) | Q(pk=goal.measurable_id))
+        .select_related("unit", "owner")
+        .order_by("name", "id")
+    )
 
 
 def _rollup_rows(request, goal, before: dict[int, float]) -> list[dict]:
@@ -379,21 +393,42 @@ def goal_edit(request, goal_id):
     periods = _periods(request)
     if request.method == "GET":
         form = GoalEditForm(
-            initial=_edit_initial(goal), periods=periods, current_period=goal.period
+            initial=_edit_initial(goal),
+            periods=periods,
+            current_period=goal.period,
+            measurables=_feed_choices(goal),
         )
         return _edit_page(request, goal, form)
-    form = GoalEditForm(request.POST, periods=periods, current_period=goal.period)
+    form = GoalEditForm(
+        request.POST, periods=periods, current_period=goal.period, measurables=_feed_choices(goal)
+    )
     status = UNPROCESSABLE
     if form.is_valid():
         fields = {name: form.cleaned_data[name] for name in EDIT_FIELDS}
         try:
             fields["period"] = _period(request, fields["period"])
-            goal_services.goal_update(
-                goal=goal,
-                actor=request.person,
-                expected_version=form.cleaned_data["version"],
-                **fields,
-            )
+            measurable_id = form.cleaned_data["measurable"]
+            try:
+                measurable = (
+                    get_measurable_for(request.person, measurable_id) if measurable_id else None
+                )
+            except NotFound:
+                raise ValidationError(
+                    {"measurable": ["This measurable no longer exists."]}
+                ) from None
+            with transaction.atomic():
+                goal = goal_services.goal_update(
+                    goal=goal,
+                    actor=request.person,
+                    expected_version=form.cleaned_data["version"],
+                    **fields,
+                )
+                goal_link_measurable(
+                    goal=goal,
+                    measurable=measurable,
+                    actor=request.person,
+                    expected_version=goal.version,
+                )
         except NotFound:
             form.add_error("period", "This period no longer exists.")
         except Conflict as exc:
