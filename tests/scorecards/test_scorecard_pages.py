@@ -318,3 +318,12 @@ def test_archiving_a_scorecard_hides_it_from_the_list(card, client_for, in_org):
         assert Scorecard.objects.get(pk=s.pk).archived_at is not None
     client.get("/o/acme/scorecards/")  # shows the message once
     assert f'href="/o/acme/scorecards/{s.pk}/"' not in text(client.get("/o/acme/scorecards/"))
+
+
+def test_the_unit_and_person_pages_link_to_their_scorecards(card, client_for, world):
+    client = client_for("viewer")
+    unit_page = text(client.get(f"/o/acme/units/{world.sales.pk}/"))
+    assert f'href="/o/acme/scorecards/{card["scorecard"].pk}/"' in unit_page
+    person_page = text(client.get(f"/o/acme/people/{world.member.pk}/"))
+    assert "Personal scorecard" in person_page
+    assert f"/o/acme/measurables/?owner={world.member.pk}" in person_page
