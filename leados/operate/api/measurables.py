@@ -468,10 +468,7 @@ def push_values(request, org: str, payload: PushIn):
             continue
         pairs.append((n, m, ValueInput(item.period_start, item.value, item.note)))
     if errors and all(not ok for ok in allowed.values()) and allowed:
-        raise Forbidden(
-            "You do not have permission to enter values of these measurables.",
-            errors=[{"field": k, "message": v[0]} for k, v in errors.items()],
-        )
+        raise Forbidden("You do not have permission to enter values of these measurables.")
     if errors:
         raise ValidationError(errors)
     positions = [n for n, _, _ in pairs]
