@@ -276,6 +276,8 @@ def cmd_synth(args) -> int:
             seed=args.seed,
             goals=args.goals,
             commitments=args.commitments,
+            measurables=args.measurables,
+            weeks=args.weeks,
         )
     except Exception as exc:  # noqa: BLE001
         return _fail(_errors(exc))
@@ -289,6 +291,12 @@ def cmd_synth(args) -> int:
             f"Alignment: {a.goals} goals (deepest at depth {a.max_depth}, {a.orphans} not "
             f"tracing to a strategy goal), {a.check_ins} check-ins, {a.links} contributes-to "
             f"links, {a.commitments} commitments."
+        )
+    if result.scorecards is not None:
+        s = result.scorecards
+        print(
+            f"Scorecards: {s.measurables} measurables ({s.family_units} units measuring each "
+            f"organization-wide one), {s.values} weekly values, {s.scorecards} scorecards."
         )
     if result.owner_password:
         print(f"Sign in as {result.owner_email} with the password: {result.owner_password}")
@@ -502,6 +510,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--commitments", type=int, default=0, metavar="N", help="N commitments in every state"
+    )
+    p.add_argument(
+        "--measurables", type=int, default=0, metavar="N", help="about N weekly measurables"
+    )
+    p.add_argument(
+        "--weeks", type=int, default=156, metavar="W", help="weeks of values per measurable"
     )
     p.set_defaults(func=cmd_synth)
 

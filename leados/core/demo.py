@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leados.operate.demo import demo_alignment
+from leados.operate.demo_scorecards import demo_scorecards
 
 DEMO_SLUG = "larkspur"
 DEMO_NAME = "Larkspur Coffee Roasters"
@@ -442,6 +443,7 @@ DEMO_PARTS: list[Callable[[DemoBuild], None]] = [
     demo_roles,
     demo_vision,
     demo_alignment,
+    demo_scorecards,
 ]
 
 

@@ -110,6 +110,7 @@ class SynthResult:
     role_assignments: int
     seconds: float
     alignment: object = None  # leados.operate.synth.AlignmentSynthResult, when asked for
+    scorecards: object = None  # leados.operate.synth_scorecards.ScorecardSynthResult
 
 
 def _emails(count: int, domain: str, rng: random.Random) -> list[tuple[str, str]]:
@@ -135,12 +136,16 @@ def synth_create(
     seed: int = 1,
     goals: int = 0,
     commitments: int = 0,
+    measurables: int = 0,
+    weeks: int = 156,
 ) -> SynthResult:
     """Create organization ``slug`` with ``people`` people (manager hierarchy, titles),
     about one unit per eight people at every unit level, and their role assignments, in one
     transaction with the history of every row (edge: command line); with ``goals`` and
     ``commitments``, also a goal cascade with check-ins and commitments in every state
-    (``leados.operate.synth``; bulk rows without history entries)."""
+    (``leados.operate.synth``; bulk rows without history entries); with ``measurables``,
+    that many weekly measurables with ``weeks`` weeks of values and unit scorecards
+    (``leados.operate.synth_scorecards``)."""
     import time
 
     from leados.core.context import change_context
@@ -336,12 +341,26 @@ def synth_create(
             history_record_many(assignments, action=HistoryAction.CREATE)
             alignment = None
             if goals or commitments:
-                from leados.operate.synth import SYNTH_TABLES, synth_alignment
+                from leados.operate.synth import synth_alignment
 
                 alignment = synth_alignment(
                     org, goals=goals, commitments=commitments, seed=seed, today=today
                 )
-    statistics_refresh(tables=BULK_TABLES + (SYNTH_TABLES if alignment else ()))
+            scorecards = None
+            if measurables:
+                from leados.operate.synth_scorecards import synth_scorecards
+
+                scorecards = synth_scorecards(
+                    org, measurables=measurables, weeks=weeks, seed=seed, today=today
+                )
+    from leados.operate.synth import SYNTH_TABLES as GOAL_TABLES
+    from leados.operate.synth_scorecards import SYNTH_TABLES as SCORECARD_TABLES
+
+    statistics_refresh(
+        tables=BULK_TABLES
+        + (GOAL_TABLES if alignment else ())
+        + (SCORECARD_TABLES if scorecards else ())
+    )
     return SynthResult(
         organization=org,
         owner_email=owner.email,
@@ -351,4 +370,5 @@ def synth_create(
         role_assignments=len(assignments) + 2,
         seconds=time.perf_counter() - started,
         alignment=alignment,
+        scorecards=scorecards,
     )
