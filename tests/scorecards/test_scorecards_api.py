@@ -221,3 +221,13 @@ def test_the_grid_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = api.get(f"{BASE}/{large.pk}/grid").json()
     assert len(body["sections"][0]["rows"]) == 15
+
+
+def test_the_grid_says_whether_each_row_will_make_it(world, api_for, in_org, sales_card, weeks):
+    card, a, _ = sales_card
+    with in_org():
+        for n in range(1, 10):
+            value_set(measurable=a, period_start=weeks(n), value=12, author=world.member)
+    [row] = api_for("viewer").get(f"{BASE}/{card.pk}/grid").json()["sections"][0]["rows"]
+    assert row["forecast"]["status"] == "on_track"
+    assert row["forecast"]["sentence"]

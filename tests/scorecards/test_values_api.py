@@ -360,3 +360,27 @@ def test_the_push_costs_a_few_queries_per_measurable_not_per_value(
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert push(3, 60).json()["created"] == 120
     assert len(_values()) == 124
+
+
+# --- in reach? --------------------------------------------------------------------------
+
+
+def test_the_forecast_says_whether_the_quarter_will_make_it(world, api_for, make, in_org, weeks):
+    steady = make(name="Steady", target=10)
+    sinking = make(name="Sinking", target=10)
+    with in_org():
+        for n in range(1, 10):
+            value_set(measurable=steady, period_start=weeks(n), value=12, author=world.owner)
+            value_set(measurable=sinking, period_start=weeks(n), value=n, author=world.owner)
+    api = api_for("viewer")
+    good = api.get(f"{BASE}/{steady.pk}/forecast").json()
+    assert good["forecast"]["status"] == "on_track" and good["forecast"]["probability"] > 0.7
+    assert good["forecast"]["low"] <= good["forecast"]["value"] <= good["forecast"]["high"]
+    assert "target" in good["forecast"]["sentence"]
+    bad = api.get(f"{BASE}/{sinking.pk}/forecast").json()
+    assert bad["forecast"]["status"] == "off_track"
+    empty = make(name="New", target=1)
+    none = api.get(f"{BASE}/{empty.pk}/forecast").json()
+    assert none["forecast"] is None and "three" in none["reason"]
+    assert_error_shape(api.get(f"{BASE}/{steady.pk}/forecast", {"on": "someday"}), 422)
+    assert_error_shape(api.get(f"{BASE}/987654321/forecast"), 404)

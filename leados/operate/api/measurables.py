@@ -35,6 +35,7 @@ from leados.core.access import get_person_for, get_unit_for
 from leados.core.errors import Forbidden, NotFound
 from leados.core.services._common import field_error
 from leados.operate import measures
+from leados.operate.forecast import forecasts
 from leados.operate.models import (
     Better,
     Category,
@@ -291,6 +292,38 @@ class ValueList(BaseModel):
     last: datetime.date
     items: list[ValueOut]
     count: int
+
+
+class SpanOut(BaseModel):
+    start: datetime.date
+    end: datetime.date
+    label: str
+
+
+class ForecastOut(BaseModel):
+    period: SpanOut = Field(description="The fiscal quarter the forecast is for.")
+    value: float = Field(description="The expected value of the quarter.")
+    low: float = Field(description="The low end of the 80 % band.")
+    high: float
+    target: float | None
+    target_max: float | None
+    probability: float | None = Field(description="Of meeting the target (0 … 1).")
+    status: Literal["on_track", "at_risk", "off_track"] | None
+    known: int = Field(description="Periods of the quarter with a value.")
+    periods: int = Field(description="Periods in the quarter.")
+    points: int = Field(description="Values the trend was fitted to.")
+    sentence: str
+
+
+class ForecastAnswer(BaseModel):
+    measurable: int
+    on: datetime.date
+    forecast: ForecastOut | None
+    reason: str = Field(description="Why there is no forecast, when there is none.")
+
+
+class ForecastParams(Schema):
+    on: datetime.date | None = Field(None, description="The day to forecast from; today.")
 
 
 class BatchOut(BaseModel):
@@ -931,3 +964,33 @@ def delete_value(
     with stale_check("value", version, from_header):
         services.value_delete(value=value, expected_version=version)
     return Status(204, None)
+
+
+# --- in reach? -------------------------------------------------------------------------
+
+
+@router.get(
+    "/{org}/measurables/{measurable_id}/forecast",
+    response={200: ForecastAnswer, **ERRORS},
+    summary="Will it make the target by the end of the quarter?",
+)
+@measurable_operation
+def measurable_forecast(request, org: str, measurable_id: int, params: Query[ForecastParams]):
+    """The quarter's expected value from a damped trend over the recent values, an 80 %
+    band, the probability of meeting the target, on track / at risk / off track and a
+    sentence saying so. `forecast` is null (with a `reason`) when there are fewer than
+    three values to go on."""
+    m = request.measurable
+    on = params.on or _today(request.org)
+    found = forecasts(request.org, [m], on).get(m.pk)
+    return json_response(
+        ForecastAnswer,
+        {
+            "measurable": m.pk,
+            "on": on,
+            "forecast": found.as_dict() if found else None,
+            "reason": ""
+            if found
+            else "Too few values to forecast from: at least three recent ones are needed.",
+        },
+    )

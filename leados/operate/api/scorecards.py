@@ -35,6 +35,7 @@ from leados.core.access import get_person_for, get_unit_for
 from leados.core.errors import NotFound
 from leados.core.services._common import field_error
 from leados.operate import measures
+from leados.operate.forecast import forecasts
 from leados.operate.models import Frequency, Scorecard, ScorecardItem, ScorecardKind
 from leados.operate.models.scorecards import DESCRIPTION_MAX, MAX_SCORECARD_ITEMS, NAME_MAX
 from leados.operate.selectors.scorecards import (
@@ -156,8 +157,19 @@ class ToDateOut(BaseModel):
     periods: int
 
 
+class RowForecastOut(BaseModel):
+    value: float
+    low: float
+    high: float
+    target: float | None
+    probability: float | None
+    status: str | None
+    sentence: str
+
+
 class GridRowOut(BaseModel):
     measurable: RowMeasurable
+    forecast: RowForecastOut | None = Field(description="End of quarter: will it make it?")
     cells: list[CellOut]
     to_date: list[ToDateOut]
     spark: list[float | None]
@@ -442,6 +454,20 @@ def _cell(m, span: measures.Span, cell) -> dict:
     }
 
 
+def _forecast(found) -> dict | None:
+    if found is None:
+        return None
+    return {
+        "value": found.value,
+        "low": found.low,
+        "high": found.high,
+        "target": found.target,
+        "probability": found.probability,
+        "status": found.status,
+        "sentence": found.sentence,
+    }
+
+
 @router.get(
     "/{org}/scorecards/{scorecard_id}/grid",
     response={200: GridOut, **ERRORS},
@@ -451,13 +477,14 @@ def _cell(m, span: measures.Span, cell) -> dict:
 def scorecard_grid(request, org: str, scorecard_id: int, params: Query[GridParams]):
     """One section per frequency (weekly, monthly, quarterly): the last `periods` periods
     up to today's, and per row every cell's value, target, colour and note, the quarter and
-    year to date, the sparkline values and the trend. `editable` says whether you may enter
-    its values."""
+    year to date, the sparkline values, the trend and the end-of-quarter forecast.
+    `editable` says whether you may enter its values."""
     viewer, scorecard = request.viewer, request.scorecard
     today = timezone.localdate()
     rows = scorecard_measurables(scorecard)
     policy.preload_unit_roles(viewer)
     sections = grid(request.org, rows, today, periods=params.periods)
+    ahead = forecasts(request.org, rows, today)
     data = {
         "scorecard": scorecard.pk,
         "name": scorecard.name,
@@ -471,6 +498,7 @@ def scorecard_grid(request, org: str, scorecard_id: int, params: Query[GridParam
                 "rows": [
                     {
                         "measurable": _measurable(row.measurable),
+                        "forecast": _forecast(ahead.get(row.measurable.pk)),
                         "cells": [_cell(row.measurable, span, cell) for span, cell in row.cells],
                         "to_date": row.to_date,
                         "spark": row.spark,
