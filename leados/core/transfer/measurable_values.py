@@ -72,6 +72,10 @@ class ValuesPlan:
         return not self.errors
 
     @property
+    def is_noop(self) -> bool:
+        return not (self.create or self.update)
+
+    @property
     def counts(self) -> dict[str, int]:
         return {
             "rows": self.rows,
@@ -306,7 +310,7 @@ def build_values_plan(
     try:
         with edge_override(Edge.IMPORT), transaction.atomic():
             plan = importer.run(parsed)
-            if not apply or plan.errors:
+            if not apply or plan.errors or plan.is_noop:
                 raise _RollBack
     except _RollBack:
         pass
