@@ -211,11 +211,13 @@ def test_patch_needs_the_version_and_refuses_a_stale_one(world, api_for, make):
 
 
 def test_patch_refuses_unknown_fields_and_nulls(world, api_for, make):
-    m = make()
+    m = make(target=10)
     api = api_for("admin")
     assert "values" in _errors(api.patch(f"{BASE}/{m.pk}", {"values": 1, "version": 1}), 422)
     assert_error_shape(api.patch(f"{BASE}/{m.pk}", {"name": None, "version": 1}), 422)
     assert _get(m.pk).version == 1
+    cleared = api.patch(f"{BASE}/{m.pk}", {"target": None, "version": 1})
+    assert cleared.status_code == 200 and _get(m.pk).target is None
 
 
 def test_a_member_may_not_change_another_units_measurable(world, api_for, make):

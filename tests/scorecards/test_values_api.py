@@ -153,6 +153,12 @@ def test_a_batch_is_all_or_nothing_with_errors_per_item(world, api_for, make, we
         {"items": [{"period_start": weeks(1).isoformat(), "value": 1}], "value": 3},
     )
     assert "items" in _errors(mixed, 422)
+    with_note = api.post(
+        f"{BASE}/{m.pk}/values",
+        {"items": [{"period_start": weeks(1).isoformat(), "value": 1}], "note": "x"},
+    )
+    assert "items" in _errors(with_note, 422)
+    assert [v[1] for v in _values(m)] == [3.0, 2.0, 1.0]
 
 
 def test_a_batch_item_with_a_stale_version_refuses_the_batch(world, api_for, make, weeks):

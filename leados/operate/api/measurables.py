@@ -80,6 +80,8 @@ PeriodStart = Annotated[
     datetime.date, Field(description="The first day of the period (YYYY-MM-DD).")
 ]
 MAX_RANGE_DAYS = 366 * 20
+# Settings a PATCH may clear with null; the others need a value.
+NULLABLE = {"unit", "parent", "target", "target_max", "green_bound", "red_bound"}
 
 
 # --- schemas ---------------------------------------------------------------------------
@@ -600,11 +602,7 @@ def update_measurable(
     fields = payload.dict(exclude_unset=True)
     version, from_header = expected_version(request, fields.pop("version", None))
     for name, value in fields.items():
-        if (
-            value is None
-            and name not in ("unit", "parent", "target", "target_max")
-            and (name not in ("green_bound", "red_bound"))
-        ):
+        if value is None and name not in NULLABLE:
             raise field_error(name, "This cannot be null.")
     if "unit" in fields:
         fields["unit"] = reference(get_unit_for, viewer, fields["unit"], "unit")
@@ -879,7 +877,7 @@ def enter_values(request, org: str, measurable_id: int, payload: ValuesIn, respo
     change someone else made in between."""
     viewer, m = request.viewer, request.measurable
     policy.require(viewer, policy.MEASURABLE_ENTER, m)
-    single = {"period_start", "value", "version"} & payload.model_fields_set
+    single = {"period_start", "value", "note", "version"} & payload.model_fields_set
     if payload.items is not None:
         if single:
             raise field_error("items", "Send either `items` or one value, not both.")
