@@ -10,5 +10,6 @@ urlpatterns = [
     path("discard/", transfer.discard, name="transfer_discard"),
     path("export/", transfer.export, name="transfer_export"),
     path("export/goals/", transfer.export_goals, name="transfer_export_goals"),
+    path("export/values/", transfer.export_values, name="transfer_export_values"),
     path("template.csv", transfer.template, name="transfer_template"),
 ]

@@ -6,12 +6,13 @@ same file, validates it again and applies it completely or answers 422 with row 
 
 from __future__ import annotations
 
+import datetime
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import File, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
-from leados.api.common import ERRORS, WRITE_ERRORS, org_operation
+from leados.api.common import ERRORS, WRITE_ERRORS, Id, org_operation, reference
 from leados.api.errors import error_body
 from leados.core import policy
 from leados.core.transfer import (
@@ -32,6 +33,15 @@ from leados.core.transfer.goals import (
     export_goal_rows,
     goals_export_filename,
     goals_import_apply,
+)
+from leados.core.transfer.measurable_values import (
+    SUBJECT as VALUES,
+)
+from leados.core.transfer.measurable_values import (
+    build_values_plan,
+    export_value_rows,
+    values_export_filename,
+    values_import_apply,
 )
 
 MAX_LISTED = 1000
@@ -98,6 +108,39 @@ class GoalImportOut(Schema):
     updated: list[GoalChangeOut]
 
 
+class ValueExportParams(Schema):
+    measurable: Id | None = Field(None, description="Only this measurable's values.")
+    scorecard: Id | None = Field(None, description="Only the values of this scorecard's rows.")
+    from_: datetime.date | None = Field(None, alias="from", description="First period start.")
+    to: datetime.date | None = Field(None, description="Last period start.")
+
+
+class ValueCountsOut(Schema):
+    rows: int
+    values_created: int
+    values_updated: int
+    values_unchanged: int
+    errors: int
+
+
+class ValueChangeOut(Schema):
+    row: int
+    measurable: int
+    name: str
+    period_start: datetime.date
+    value: float
+    previous: float | None
+
+
+class ValueImportOut(Schema):
+    filename: str
+    ignored_columns: list[str]
+    counts: ValueCountsOut
+    errors: list[RowErrorOut]
+    created: list[ValueChangeOut]
+    updated: list[ValueChangeOut]
+
+
 def _read(file: UploadedFile, subject: str = "people"):
     if file.size is not None and file.size > MAX_BYTES:
         raise ImportFileError(
@@ -128,6 +171,23 @@ def _goals_out(parsed, plan) -> dict:
         "created": [vars(c) for c in plan.create[:MAX_LISTED]],
         "updated": [vars(c) for c in plan.update[:MAX_LISTED]],
     }
+
+
+def _values_out(parsed, plan) -> dict:
+    return {
+        "filename": parsed.filename,
+        "ignored_columns": parsed.ignored_columns,
+        "counts": plan.counts,
+        "errors": [e.as_dict() for e in plan.errors[:MAX_LISTED]],
+        "created": [c.as_dict() for c in plan.create[:MAX_LISTED]],
+        "updated": [c.as_dict() for c in plan.update[:MAX_LISTED]],
+    }
+
+
+def _require_values_import(viewer) -> None:
+    """Anyone who keeps scorecards may import values; each row is then checked against
+    its measurable (the right to enter its values)."""
+    policy.require(viewer, policy.SCORECARD_CREATE, None)
 
 
 def _rejected(plan):
@@ -265,6 +325,80 @@ def build_router() -> Router:
         except ImportRejected as exc:
             return _rejected(exc.plan)
         return _goals_out(parsed, plan)
+
+    @router.get(
+        "/{org}/transfer/measurable-values/export",
+        response={200: None, **ERRORS},
+        summary="Export measurables' values (CSV or XLSX)",
+    )
+    @org_operation
+    def export_values(
+        request,
+        org: str,
+        params: Query[ValueExportParams],
+        format: Literal["csv", "xlsx"] = "csv",  # noqa: A002
+    ):
+        """The entered values of one measurable (`measurable`), of a scorecard's rows
+        (`scorecard`), or of every live measurable, in the import's columns: measurable
+        (`#<id>`), name, unit, period_start, value, note. The file imports back unchanged."""
+        from leados.operate.selectors.scorecards import (
+            get_measurable_for,
+            get_scorecard_for,
+            scorecard_measurables,
+        )
+
+        viewer = request.viewer
+        policy.require(viewer, policy.READ)
+        chosen = None
+        if params.measurable is not None:
+            chosen = [reference(get_measurable_for, viewer, params.measurable, "measurable")]
+        elif params.scorecard is not None:
+            card = reference(get_scorecard_for, viewer, params.scorecard, "scorecard")
+            chosen = scorecard_measurables(card, live_only=False)
+        rows = export_value_rows(measurables=chosen, first=params.from_, last=params.to)
+        body = write_csv(rows) if format == "csv" else write_xlsx(rows, sheet_title="Values")
+        response = HttpResponse(body, content_type=CONTENT_TYPES[format])
+        filename = values_export_filename(request.org, format)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @router.post(
+        "/{org}/transfer/measurable-values/preview",
+        response={200: ValueImportOut, **ERRORS},
+        summary="What importing a file of values would change",
+    )
+    @org_operation
+    def preview_values(request, org: str, file: File[UploadedFile]):
+        """Every row is checked by the same rules as values entered by hand; nothing
+        changes."""
+        _require_values_import(request.viewer)
+        try:
+            parsed = _read(file, VALUES)
+        except ImportFileError as exc:
+            return _file_error(exc)
+        plan = build_values_plan(organization=request.org, by=request.viewer, parsed=parsed)
+        return _values_out(parsed, plan)
+
+    @router.post(
+        "/{org}/transfer/measurable-values/apply",
+        response={200: ValueImportOut, **WRITE_ERRORS},
+        summary="Import a file of values: all of it, or nothing",
+    )
+    @org_operation
+    def apply_values(request, org: str, file: File[UploadedFile]):
+        """With any row error nothing changes and the answer is 422 with ``errors`` as
+        ``rows.<n>.<column>``. A value already there is replaced; the history keeps the
+        earlier one, with edge "import"."""
+        _require_values_import(request.viewer)
+        try:
+            parsed = _read(file, VALUES)
+        except ImportFileError as exc:
+            return _file_error(exc)
+        try:
+            plan = values_import_apply(organization=request.org, by=request.viewer, parsed=parsed)
+        except ImportRejected as exc:
+            return _rejected(exc.plan)
+        return _values_out(parsed, plan)
 
     return router
 

@@ -62,7 +62,8 @@ class ParsedFile:
 def read_upload(data: bytes, filename: str = "", subject: str = "people") -> ParsedFile:
     """Parse an uploaded file; raise ``ImportFileError`` with a clear message if it cannot be.
 
-    ``subject`` says which columns to expect: "people" (people and units) or "goals".
+    ``subject`` says which columns to expect: "people" (people and units), "goals" or
+    "measurable_values".
     """
     name = (filename or "upload").rsplit("/", 1)[-1][:200]
     if len(data) > MAX_BYTES:
@@ -160,6 +161,8 @@ def _parse(
 ) -> ParsedFile:
     if subject == "goals":
         from leados.core.transfer import goal_columns as spec
+    elif subject == "measurable_values":
+        from leados.core.transfer import value_columns as spec
     else:
         spec = None
     columns = spec.COLUMNS if spec else COLUMNS

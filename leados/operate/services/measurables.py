@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -655,10 +655,7 @@ def values_set(
         history_record_many(new, action=HistoryAction.CREATE)
         result.created = len(new)
     if changed:
-        MeasurableValue.objects.bulk_update(
-            changed, ["value", "note", "source", "entered_by", "version", "updated_at"],
-            batch_size=1000,
-        )  # fmt: skip
+        _update_rows(changed, ["value", "note", "source", "entered_by", "version", "updated_at"])
         changes = [diff(b, snapshot(row)) for b, row in zip(befores, changed, strict=True)]
         history_record_many(changed, action=HistoryAction.UPDATE, changes=changes)
         result.updated = len(changed)
@@ -667,6 +664,27 @@ def values_set(
 
         goals_sync_for(measurable, author=author)
     return result
+
+
+def _update_rows(rows: list[MeasurableValue], names: list[str]) -> None:
+    """Write ``names`` of ``rows`` (locked, of one measurable) with one prepared UPDATE per
+    row sent together: ``bulk_update``'s CASE expression costs seconds for thousands of
+    rows, this costs milliseconds."""
+    meta = MeasurableValue._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    # Only the model's own table and column names go into the text; values are parameters.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+        + ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        + f" WHERE {quote(meta.pk.column)} = %s"
+    )
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def value_set(

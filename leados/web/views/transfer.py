@@ -1,4 +1,5 @@
-"""Import people and units, or goals, from a file (upload → preview → apply), and export them."""
+"""Import people and units, goals, or measurables' values from a file (upload → preview →
+apply), and export them."""
 
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ from leados.core.transfer.goals import (
     goals_export_filename,
     goals_import_apply,
 )
+from leados.core.transfer.measurable_values import (
+    build_values_plan,
+    export_value_rows,
+    values_export_filename,
+    values_import_apply,
+)
+from leados.core.transfer.value_columns import COLUMNS as VALUE_COLUMNS
 from leados.web.orgs import org_view
 
 SESSION_RESULT = "leados_import_result"
@@ -45,17 +53,27 @@ CONTENT_TYPES = {
 
 
 # Who may import each kind of file.
-IMPORT_ACTIONS = {"people": policy.PEOPLE_MANAGE, "goals": policy.ORG_CHANGE}
+IMPORT_ACTIONS = {
+    "people": policy.PEOPLE_MANAGE,
+    "goals": policy.ORG_CHANGE,
+    # Anyone who keeps scorecards; each row is checked against its measurable.
+    "measurable_values": policy.SCORECARD_CREATE,
+}
+ERROR_FIELDS = {"people": "error", "goals": "goals_error", "measurable_values": "values_error"}
 
 
 def _keys(request) -> dict:
     return {"organization_id": request.org.pk, "user_id": request.user.pk}
 
 
-def _index(request, *, error: str = "", goals_error: str = "", status: int = 200):
+def _index(
+    request, *, error: str = "", goals_error: str = "", values_error: str = "", status: int = 200
+):
     can_import = policy.can(request.person, policy.PEOPLE_MANAGE)
     can_import_goals = policy.can(request.person, policy.ORG_CHANGE)
-    pending = pending_load(**_keys(request)) if can_import or can_import_goals else None
+    can_import_values = policy.can(request.person, policy.SCORECARD_CREATE)
+    anything = can_import or can_import_goals or can_import_values
+    pending = pending_load(**_keys(request)) if anything else None
     return render(
         request,
         "web/transfer/index.html",
@@ -66,8 +84,11 @@ def _index(request, *, error: str = "", goals_error: str = "", status: int = 200
             "pending": pending[0] if pending else None,
             "error": error,
             "goals_error": goals_error,
+            "can_import_values": can_import_values,
+            "values_error": values_error,
             "columns": COLUMNS,
             "goal_columns": GOAL_COLUMNS,
+            "value_columns": VALUE_COLUMNS,
             "max_mb": MAX_BYTES // 1024 // 1024,
             "max_rows": MAX_ROWS,
         },
@@ -82,9 +103,11 @@ def index(request):
         return _index(request)
     subject = request.POST.get("subject", "people")
     if subject not in IMPORT_ACTIONS:
-        return HttpResponseBadRequest("Choose subject=people or subject=goals.")
+        return HttpResponseBadRequest(
+            "Choose subject=people, subject=goals or subject=measurable_values."
+        )
     policy.require(request.person, IMPORT_ACTIONS[subject])
-    error_field = "goals_error" if subject == "goals" else "error"
+    error_field = ERROR_FIELDS[subject]
     upload = request.FILES.get("file")
     if upload is None:
         return _index(request, **{error_field: "Choose a CSV or XLSX file to upload."}, status=400)
@@ -156,6 +179,31 @@ def _goals_preview(request, parsed, digest, plan, *, status: int = 200):
     )
 
 
+def _values_preview(request, parsed, digest, plan, *, status: int = 200):
+    return render(
+        request,
+        "web/transfer/values_preview.html",
+        {
+            "nav": "transfer",
+            "parsed": parsed,
+            "digest": digest,
+            "plan": plan,
+            "counts": plan.counts,
+            "errors": plan.errors[:500],
+            "more_errors": max(0, len(plan.errors) - 500),
+            "values_create": plan.create[:SHOWN],
+            "values_update": plan.update[:SHOWN],
+            "shown": SHOWN,
+        },
+        status=status,
+    )
+
+
+PREVIEWS = {"goals": _goals_preview, "measurable_values": _values_preview}
+PLANS = {"goals": build_goal_plan, "measurable_values": build_values_plan}
+APPLIES = {"goals": goals_import_apply, "measurable_values": values_import_apply}
+
+
 def _pending_for(request):
     """The upload kept for this user, once they may import its kind; else None."""
     pending = pending_load(**_keys(request))
@@ -174,9 +222,9 @@ def preview(request):
         messages.info(request, "Upload a file to see what it would change.")
         return redirect("web:transfer", request.org.slug)
     parsed, digest = pending
-    if parsed.subject == "goals":
-        plan = build_goal_plan(organization=request.org, by=request.person, parsed=parsed)
-        return _goals_preview(request, parsed, digest, plan)
+    if parsed.subject in PREVIEWS:
+        plan = PLANS[parsed.subject](organization=request.org, by=request.person, parsed=parsed)
+        return PREVIEWS[parsed.subject](request, parsed, digest, plan)
     plan = build_plan(organization=request.org, by=request.person, parsed=parsed)
     return _preview(request, parsed, digest, plan)
 
@@ -194,15 +242,12 @@ def apply(request):
             request, "Another file was uploaded since that preview. Check this preview, then apply."
         )
         return redirect("web:transfer_preview", request.org.slug)
-    goals = parsed.subject == "goals"
+    run = APPLIES.get(parsed.subject, import_apply)
     try:
-        if goals:
-            plan = goals_import_apply(organization=request.org, by=request.person, parsed=parsed)
-        else:
-            plan = import_apply(organization=request.org, by=request.person, parsed=parsed)
+        plan = run(organization=request.org, by=request.person, parsed=parsed)
     except ImportRejected as exc:
         messages.error(request, "Nothing was changed: the file has errors now.")
-        show = _goals_preview if goals else _preview
+        show = PREVIEWS.get(parsed.subject, _preview)
         return show(request, parsed, digest, exc.plan, status=400)
     except Conflict as exc:
         messages.error(request, exc.message)
@@ -240,10 +285,7 @@ def result(request):
 @require_POST
 @org_view
 def discard(request):
-    if not (
-        policy.can(request.person, policy.PEOPLE_MANAGE)
-        or policy.can(request.person, policy.ORG_CHANGE)
-    ):
+    if not any(policy.can(request.person, action) for action in IMPORT_ACTIONS.values()):
         policy.require(request.person, policy.PEOPLE_MANAGE)
     pending_discard(**_keys(request))
     messages.info(request, "The uploaded file was discarded; nothing was changed.")
@@ -280,6 +322,25 @@ def export_goals(request):
     rows = export_goal_rows(organization=request.org)
     body = write_csv(rows) if kind == "csv" else write_xlsx(rows, sheet_title="Goals")
     return _file(body, kind, goals_export_filename(request.org, kind))
+
+
+@require_GET
+@org_view
+def export_values(request):
+    """Every entered value, or those of one scorecard's rows (``?scorecard=<id>``)."""
+    from leados.operate.selectors.scorecards import get_scorecard_for, scorecard_measurables
+
+    policy.require(request.person, policy.READ)
+    kind = request.GET.get("format", "csv")
+    if kind not in CONTENT_TYPES:
+        return HttpResponseBadRequest("Choose format=csv or format=xlsx.")
+    chosen = None
+    if request.GET.get("scorecard"):
+        card = get_scorecard_for(request.person, request.GET["scorecard"])
+        chosen = scorecard_measurables(card, live_only=False)
+    rows = export_value_rows(measurables=chosen)
+    body = write_csv(rows) if kind == "csv" else write_xlsx(rows, sheet_title="Values")
+    return _file(body, kind, values_export_filename(request.org, kind))
 
 
 @require_GET
