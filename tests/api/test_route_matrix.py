@@ -300,11 +300,7 @@ def test_every_org_route_hides_acme_from_the_outsider(world, api_for, method, pa
             "assignment_id": RoleAssignment.objects.filter(unit=world.sales).first().pk,
             "entry_id": HistoryEntry.objects.filter(organization=world.org).first().pk,
         }
-<<<<<<< HEAD
-    any_id |= scorecard_samples(world.org, world)
-=======
     any_id.update(scorecard_samples(world.org, world))
->>>>>>> sc-api
     url = re.sub(r"\{(\w+)\}", lambda m: str(any_id.get(m.group(1), "acme")), path)
     client = api_for("outsider")
     before = fingerprint()
