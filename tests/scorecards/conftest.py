@@ -1,24 +1,53 @@
-<<<<<<< HEAD
-"""A Sales scorecard with weekly numbers, frozen in mid-January 2027."""
-=======
-"""Scorecard API fixtures: a JSON client per persona, weeks relative to today, and a
-measurable of Sales (led by the member persona)."""
->>>>>>> sc-api
+"""Scorecard fixtures: a JSON client per persona, weeks relative to today, a measurable of
+Sales (led by the member persona), and a Sales scorecard with weekly numbers frozen in
+mid-January 2027."""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
-<<<<<<< HEAD
 import time_machine
+from django.utils import timezone
 
+from leados.operate import measures
 from leados.operate.services.measurables import ValueInput, measurable_create, values_set
 from leados.operate.services.scorecards import scorecard_create
+from tests.api.helpers import Api
 
 TODAY = datetime.datetime(2027, 1, 20, 12, tzinfo=datetime.UTC)  # a Wednesday, week 3
 WEEK = datetime.timedelta(days=7)
 LAST_MONDAY = datetime.date(2027, 1, 11)  # the last complete week
+
+
+@pytest.fixture
+def api_for(token_for):
+    return lambda persona: Api(token_for(persona))
+
+
+@pytest.fixture
+def this_monday() -> datetime.date:
+    return measures.period_of("weekly", timezone.localdate()).start
+
+
+@pytest.fixture
+def weeks(this_monday):
+    """``weeks(n)``: the Monday ``n`` weeks before this week's (0 = this week)."""
+    return lambda n: this_monday - n * WEEK
+
+
+@pytest.fixture
+def make(world, in_org):
+    """``make(name=..., **settings)``: a measurable of Sales, owned by its lead (member)."""
+
+    def build(**fields):
+        base = {"organization": world.org, "actor": world.owner, "unit": world.sales}
+        base.update(fields)
+        base.setdefault("name", "Deals won")
+        with in_org():
+            return measurable_create(**base)
+
+    return build
 
 
 @pytest.fixture
@@ -62,42 +91,3 @@ def card(world, in_org, frozen):
             unit=world.sales, measurables=[orders.pk, returns.pk, rate.pk],
         )  # fmt: skip
     return {"orders": orders, "returns": returns, "rate": rate, "scorecard": scorecard}
-=======
-from django.utils import timezone
-
-from leados.operate import measures
-from leados.operate.services.measurables import measurable_create
-from tests.api.helpers import Api
-
-WEEK = datetime.timedelta(days=7)
-
-
-@pytest.fixture
-def api_for(token_for):
-    return lambda persona: Api(token_for(persona))
-
-
-@pytest.fixture
-def this_monday() -> datetime.date:
-    return measures.period_of("weekly", timezone.localdate()).start
-
-
-@pytest.fixture
-def weeks(this_monday):
-    """``weeks(n)``: the Monday ``n`` weeks before this week's (0 = this week)."""
-    return lambda n: this_monday - n * WEEK
-
-
-@pytest.fixture
-def make(world, in_org):
-    """``make(name=..., **settings)``: a measurable of Sales, owned by its lead (member)."""
-
-    def build(**fields):
-        base = {"organization": world.org, "actor": world.owner, "unit": world.sales}
-        base.update(fields)
-        base.setdefault("name", "Deals won")
-        with in_org():
-            return measurable_create(**base)
-
-    return build
->>>>>>> sc-api
