@@ -21,6 +21,7 @@ from leados.core.tenancy import org_scope
 from leados.operate.services import core_value_create
 from tests.conftest import PERSONAS
 from tests.support.alignment import alignment_samples
+from tests.support.scorecards import scorecard_samples
 
 ACME_PERSONAS = [p for p in PERSONAS if p != "outsider"]
 READ_ONLY = ["coach", "viewer"]
@@ -63,10 +64,13 @@ class Samples:
             other_period = period_for(world.other_org, datetime.date(2027, 1, 15), PeriodKind.MONTH)
         own_alignment = alignment_samples(world.org, world)
         other_alignment = alignment_samples(world.other_org, world)
+        own_scorecards = scorecard_samples(world.org, world)
+        other_scorecards = scorecard_samples(world.other_org, world)
         with scopes_disabled():
             assert Invitation.objects.count() == 2
         self.own = {
             **own_alignment,
+            **own_scorecards,
             "org_slug": "acme",
             "unit_id": world.sales.pk,
             "person_id": world.member.pk,
@@ -78,6 +82,7 @@ class Samples:
         }
         self.other = {
             **other_alignment,
+            **other_scorecards,
             "org_slug": "acme",
             "unit_id": world.other_unit.pk,
             "person_id": world.outsider.pk,

@@ -23,10 +23,10 @@ SOURCE_URL = os.environ.get(
 
 
 def weekly(world, name="Orders shipped", **fields):
+    fields.setdefault("unit", world.sales)
     return measurable_create(
-        organization=world.org, actor=world.owner, unit=world.sales, name=name, target=100,
-        **fields,
-    )  # fmt: skip
+        organization=world.org, actor=world.owner, name=name, target=100, **fields
+    )
 
 
 @pytest.fixture
