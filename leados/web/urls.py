@@ -67,6 +67,7 @@ urlpatterns = [
     path(f"{org}goals/", include("leados.operate.urls.goals")),
     path(f"{org}commitments/", include("leados.operate.urls.commitments")),
     path(f"{org}plans/", include("leados.operate.urls.plans")),
+    path(f"{org}measurables/", include("leados.operate.urls.feeds")),
     # People and units import/export pages live in their own module.
     path(f"{org}transfer/", include("leados.web.transfer_urls")),
 ]
