@@ -17,8 +17,9 @@ from tests.conftest import service_missing
 
 MONDAY = datetime.date(2027, 1, 4)  # the week of "now" in these tests
 NOW = datetime.datetime(2027, 1, 6, 12, 0, tzinfo=datetime.UTC)
+# The database SQL feeds read from in tests (created when missing): not LeadOS's own.
 SOURCE_URL = os.environ.get(
-    "LEADOS_TEST_FEED_SOURCE_URL", "postgres://postgres@127.0.0.1:5432/helper_feeds_source"
+    "LEADOS_TEST_FEED_SOURCE_URL", "postgres://postgres@127.0.0.1:5432/leados_test_feed_source"
 )
 
 
@@ -40,13 +41,17 @@ def silent_port():
 
 
 def _ensure_database(url: str) -> None:
-    parts = psycopg.conninfo.conninfo_to_dict(url)
-    name = parts["dbname"]
+    name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
     maintenance = psycopg.conninfo.make_conninfo(url, dbname="postgres")
     with psycopg.connect(maintenance, autocommit=True, connect_timeout=3) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
+        query = "SELECT 1 FROM pg_database WHERE datname = %s"
+        if conn.execute(query, [name]).fetchone():
+            return
+        try:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.Error:  # another test process created it at the same moment
+            if not conn.execute(query, [name]).fetchone():
+                raise
 
 
 class Source:
