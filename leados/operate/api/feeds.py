@@ -352,5 +352,5 @@ def ingest(request, payload: IngestIn):
         raise ValidationError(
             {key.removeprefix("items.0."): msgs for key, msgs in exc.message_dict.items()}
         ) from None
-    services.push_received(feed=feed, written=written)
+    services.push_received(feed=feed)
     return {"measurable": measurable.pk, **written.as_dict()}

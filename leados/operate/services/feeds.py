@@ -734,8 +734,8 @@ def _failed(feed: Feed, now: datetime.datetime, message: str) -> None:
         setattr(feed, name, value)
 
 
-def push_received(*, feed: Feed, written: BatchResult) -> None:
-    """Note on a push feed that values came in."""
+def push_received(*, feed: Feed) -> None:
+    """Note on a push feed that values came in (its last success)."""
     now = timezone.now()
     Feed.objects.filter(pk=feed.pk).update(
         status=FeedStatus.OK, last_run_at=now, last_success_at=now, last_error="", failures=0
