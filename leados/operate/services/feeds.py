@@ -226,6 +226,7 @@ def _clean(feed: Feed) -> None:
         value = getattr(feed, name)
         if value is not None and not isinstance(value, str):
             errors[name] = ["Enter text."]
+            setattr(feed, name, "")
     if feed.kind == FeedKind.PULL:
         check("url", _check_url)
         if feed.format not in FeedFormat.values:
