@@ -199,10 +199,11 @@ def cmd_worker(args) -> int:
 def _schedule(args) -> None:
     """Queue the periodic jobs due now; a long-running worker keeps looking from a thread
     (any number of workers may: each job is queued once per organization and day)."""
-    from leados.core.schedule import enqueue_due, start_scheduler
+    from leados.core.schedule import enqueue_due, run_ticks, start_scheduler
 
     try:
         queued = enqueue_due()
+        queued += [item for items in run_ticks().values() for item in items]
     except Exception as exc:  # noqa: BLE001 - the scheduler thread tries again in a minute
         print(f"leados: could not queue the periodic jobs yet: {exc}", file=sys.stderr)
         queued = []

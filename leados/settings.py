@@ -281,6 +281,12 @@ DEFAULT_FROM_EMAIL = env_str("LEADOS_EMAIL_FROM", "LeadOS <leados@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LEADOS_BASE_URL = env_str("LEADOS_BASE_URL", "")
 
+# Data feeds (docs/feeds.md): pull feeds may read file: URLs only inside this folder; every
+# fetch and query gives up after the timeout, and a response may be at most so large.
+LEADOS_FEED_FILE_DIR = Path(env_str("LEADOS_FEED_FILE_DIR") or DATA_DIR / "feeds").expanduser()
+LEADOS_FEED_TIMEOUT = env_int("LEADOS_FEED_TIMEOUT", 10, minimum=1)
+LEADOS_FEED_MAX_BYTES = env_int("LEADOS_FEED_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -21,6 +21,8 @@ from leados.core.transfer.api import router as transfer_router
 from leados.operate.api.agreements import router as agreements_router
 from leados.operate.api.check_ins import router as check_ins_router
 from leados.operate.api.commitments import router as commitments_router
+from leados.operate.api.feeds import ingest_router
+from leados.operate.api.feeds import router as feeds_router
 from leados.operate.api.goals import router as goals_router
 from leados.operate.api.measurables import router as measurables_router
 from leados.operate.api.plans import router as plans_router
@@ -89,3 +91,5 @@ api.add_router("/orgs", commitments_router)
 api.add_router("/orgs", plans_router)
 api.add_router("/orgs", measurables_router)
 api.add_router("/orgs", scorecards_router)
+api.add_router("/orgs", feeds_router)
+api.add_router("/ingest", ingest_router)

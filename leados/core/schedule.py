@@ -13,6 +13,14 @@ Register a job where its task is defined::
     @periodic("operate.goal_status_refresh")
     @task()
     def goal_status_refresh(organization_id: int) -> int: ...
+
+Work due more often than daily (a feed that runs every few minutes) registers a *tick*: a
+function called with the time at every look (``run_ticks``), which claims what is due in
+the database and queues it; the claim, not the tick, keeps two workers from doing the
+same work::
+
+    @every_tick("operate.feeds")
+    def feeds_enqueue_due(now: datetime.datetime) -> list[int]: ...
 """
 
 from __future__ import annotations
@@ -59,6 +67,38 @@ def periodic(name: str, *, only: Callable[[list[int]], set[int]] | None = None):
         return task
 
     return register
+
+
+TICKS: dict[str, Callable[[datetime.datetime], list]] = {}
+
+
+def every_tick(name: str):
+    """Register ``func(now)`` to be called at every scheduler look under a stable ``name``;
+    it queues what is due and returns what it queued."""
+
+    def register(func):
+        if name in TICKS and TICKS[name] is not func:
+            raise ValueError(f"A tick named {name!r} is already registered.")
+        TICKS[name] = func
+        return func
+
+    return register
+
+
+def run_ticks(*, now: datetime.datetime | None = None) -> dict[str, list]:
+    """Call every registered tick once; one that fails is logged and the others still run."""
+    discover()
+    now = now or timezone.now()
+    done = {}
+    for name, func in TICKS.items():
+        try:
+            done[name] = func(now)
+        except Exception:
+            logger.exception("The scheduler tick %s failed; trying again at the next look.", name)
+            continue
+        if done[name]:
+            logger.info("Tick %s queued %d item(s).", name, len(done[name]))
+    return done
 
 
 def discover() -> dict[str, PeriodicJob]:
@@ -133,6 +173,10 @@ def start_scheduler(interval: float = INTERVAL) -> threading.Event:
                 enqueue_due()
             except Exception:  # a database hiccup must not end the scheduler
                 logger.exception("Looking for due periodic jobs failed; trying again later.")
+            try:
+                run_ticks()
+            except Exception:
+                logger.exception("Running the scheduler ticks failed; trying again later.")
             finally:
                 close_old_connections()
 

@@ -1,16 +1,20 @@
-"""Background tasks of goals and alignment: take ids, re-fetch, call a service; safe to
-run twice."""
+"""Background tasks of goals, alignment and scorecard feeds: take ids, re-fetch, call a
+service; safe to run twice."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django_tasks import task
 
 from leados.core.models import Organization
-from leados.core.schedule import periodic
-from leados.core.tenancy import scopes_disabled
-from leados.operate.models import Goal
+from leados.core.schedule import every_tick, periodic
+from leados.core.tenancy import org_scope, scopes_disabled
+from leados.operate.models import Feed, FeedKind, Goal
 from leados.operate.rollup import status_refresh
+from leados.operate.services.feeds import feed_run, feeds_claim
 
 
 def _with_live_goals(organization_ids: list[int]) -> set[int]:
@@ -33,3 +37,26 @@ def goal_status_refresh(organization_id: int) -> int:
     if organization is None:
         return 0
     return status_refresh(organization)
+
+
+@task()
+def feed_run_due(feed_id: int) -> str:
+    """Run one scheduled feed (claimed by ``feeds_enqueue_due``); returns what happened.
+    A feed removed, disabled or turned into a push feed since it was queued is skipped."""
+    with scopes_disabled():
+        feed = Feed.objects.select_related("measurable__organization").filter(pk=feed_id).first()
+    if feed is None or not feed.enabled or feed.kind == FeedKind.PUSH:
+        return "skipped"
+    with org_scope(feed.organization_id):
+        return feed_run(feed=feed).message
+
+
+@every_tick("operate.feeds")
+def feeds_enqueue_due(now: datetime.datetime) -> list[int]:
+    """Claim the feeds due at ``now`` and queue a run of each, in one transaction: with the
+    database queue both happen or neither."""
+    with transaction.atomic():
+        ids = feeds_claim(now=now)
+        for feed_id in ids:
+            feed_run_due.enqueue(feed_id)
+    return ids

@@ -69,6 +69,7 @@ urlpatterns = [
     path(f"{org}plans/", include("leados.operate.urls.plans")),
     path(f"{org}scorecards/", include("leados.operate.urls.scorecards")),
     path(f"{org}measurables/", include("leados.operate.urls.measurables")),
+    path(f"{org}measurables/", include("leados.operate.urls.feeds")),
     # People and units import/export pages live in their own module.
     path(f"{org}transfer/", include("leados.web.transfer_urls")),
 ]

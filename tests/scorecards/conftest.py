@@ -14,6 +14,7 @@ from leados.operate import measures
 from leados.operate.services.measurables import ValueInput, measurable_create, values_set
 from leados.operate.services.scorecards import scorecard_create
 from tests.api.helpers import Api
+from tests.scorecards.feeds_support import silent_port, source_db  # noqa: F401 - fixtures
 
 TODAY = datetime.datetime(2027, 1, 20, 12, tzinfo=datetime.UTC)  # a Wednesday, week 3
 WEEK = datetime.timedelta(days=7)

@@ -1,5 +1,5 @@
 """Sample scorecard objects in one organization: a measurable with a key, a per-period
-target and a value, and a unit scorecard showing it.
+target, a value and a push feed, and a unit scorecard showing it.
 
 Used by the route matrix, which needs one object of every kind in each organization.
 """
@@ -10,6 +10,7 @@ import datetime
 
 from leados.core.models import Level, Person, Unit
 from leados.core.tenancy import org_scope
+from leados.operate.services.feeds import feed_configure
 from leados.operate.services.measurables import measurable_create, target_set, value_set
 from leados.operate.services.scorecards import scorecard_create
 
@@ -28,6 +29,7 @@ def scorecard_samples(org, world) -> dict:
         )  # fmt: skip
         target_set(measurable=measurable, period_start=MONDAY, target=12)
         value_set(measurable=measurable, period_start=MONDAY, value=11, author=owner)
+        feed_configure(measurable=measurable, expected_version=None, kind="push")
         scorecard = scorecard_create(
             organization=org, actor=owner, name=f"{team.name} scorecard", kind="unit",
             unit=team, measurables=[measurable.pk],

@@ -382,6 +382,13 @@ class Feed(TenantModel):
     failures = models.PositiveIntegerField(default=0, editable=False)
     next_run_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # Write-only secrets stay out of the history (a change to the URL is recorded as its
+    # host and database); the run fields change on every run and are not configuration.
+    HISTORY_EXCLUDE = (
+        "database_url", "token_hash", "status", "last_run_at", "last_success_at",
+        "last_error", "failures", "next_run_at",
+    )  # fmt: skip
+
     objects = tenant_manager()
 
     class Meta:
