@@ -279,4 +279,34 @@ def demo_scorecards(build) -> None:
         description="What I look at before the Monday leadership meeting.",
         measurables=[made[k].pk for k in ("revenue", "win_rate", "nps", "engagement")],
     )
+    _website_feed(made["conversion"])
     build.measurables = made
+
+
+WEBSITE_REPORT = "larkspur-web-analytics.json"
+
+
+def _website_feed(measurable) -> None:
+    """Website conversion comes from the web analytics export the marketing team drops in
+    the feed folder: a scheduled pull of a local JSON file, run by the worker every hour."""
+    import json
+
+    from django.conf import settings
+
+    from leados.operate.services.feeds import feed_configure
+
+    folder = settings.LEADOS_FEED_FILE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    report = folder / WEBSITE_REPORT
+    report.write_text(
+        json.dumps({"site": "larkspur.example", "week": {"sessions": 18240, "conversion": 2.31}})
+    )
+    feed_configure(
+        measurable=measurable,
+        expected_version=0,
+        kind="pull",
+        url=report.resolve().as_uri(),
+        format="json",
+        json_path="$.week.conversion",
+        interval_minutes=60,
+    )

@@ -94,3 +94,15 @@ def test_some_numbers_wait_for_this_week_and_red_values_carry_notes(larkspur):
     ).exists()
     noted = MeasurableValue.objects.filter(measurable__key="on_time").exclude(note="")
     assert noted.exists()
+
+
+def test_website_conversion_is_pulled_from_a_local_file_on_schedule(larkspur):
+    from leados.operate.models import Feed
+    from leados.operate.services.feeds import feed_run
+
+    feed = Feed.objects.select_related("measurable").get(measurable__key="conversion")
+    assert feed.kind == "pull" and feed.url.startswith("file:") and feed.next_run_at
+    feed_run(feed=feed)
+    feed.refresh_from_db()
+    assert feed.status == "ok", feed.last_error
+    assert feed.measurable.values.filter(source="pull", value=2.31).exists()
