@@ -16,7 +16,7 @@ import math
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import BooleanField, Case, CharField, F, FloatField, Q, Value, When
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
@@ -243,68 +243,95 @@ def status_for(goal: Goal, today: datetime.date) -> str:
     )
 
 
+# What the roll-up reads of each ancestor and of each of their other children.
+CHAIN_FIELDS = (
+    "id", "parent_id", "kind", "weight", "own_progress", "progress", "rolls_up", "status",
+    "confidence", "start_date", "due_date", "period__start", "period__end", "archived_at",
+)  # fmt: skip
+
+
 def rollup_ancestors(goal: Goal, *, today: datetime.date | None = None) -> int:
     """Recompute the stored roll-up and status of every ancestor of ``goal``, nearest first.
 
-    Reads every ancestor and its children's figures in two queries, then writes only the
-    ancestors whose figures changed. Returns how many changed. Call inside the transaction
-    that changed ``goal`` (whose stored figures must already be saved).
+    Reads every ancestor and their other live children in one query and writes the
+    ancestors whose figures changed in one more. Returns how many changed. Call inside the
+    transaction that changed ``goal`` (whose stored figures must already be saved).
     """
     chain = goal.ancestor_ids
     if not chain:
         return 0
     if today is None:
         today = organization_today(Organization.objects.get(pk=goal.organization_id))
-    ancestors = {
-        a.pk: a
-        for a in Goal.objects.filter(pk__in=chain)
-        .select_related("period")
-        .only(
-            "id", "kind", "weight", "progress", "own_progress", "rolls_up", "status", "confidence",
-            "start_date", "due_date", "period__start", "period__end", "archived_at",
-        )
-    }  # fmt: skip
+    on_chain = set(chain)
+    ancestors = {}
     # Children of each ancestor other than the one on the chain, whose figures are fixed.
     off_chain: dict[int, list[tuple[int, float]]] = {pk: [] for pk in chain}
-    for parent_id, weight, progress in (
-        Goal.objects.live()
-        .filter(parent_id__in=chain)
-        .exclude(pk__in=[*chain, goal.pk])
-        .values_list("parent_id", "weight", "progress")
+    for row in (
+        Goal.objects.filter(Q(pk__in=chain) | Q(parent_id__in=chain, archived_at__isnull=True))
+        .exclude(pk=goal.pk)
+        .order_by("id")  # the same sums, to the last bit, every time
+        .values_list(*CHAIN_FIELDS, named=True)
     ):
-        off_chain[parent_id].append((weight, progress))
+        if row.id in on_chain:
+            ancestors[row.id] = row
+        else:
+            off_chain[row.parent_id].append((row.weight, row.progress))
     child_live = not goal.is_archived
     child_figures = (goal.weight, goal.progress)
-    changed = 0
+    changed: dict[int, tuple[bool, float, str]] = {}
     for pk in reversed(chain):
         ancestor = ancestors[pk]
         children = off_chain[pk] + ([child_figures] if child_live else [])
         rolls_up = bool(children) and ancestor.kind != GoalKind.METRIC
         progress = calc.rolled_up(children) if rolls_up else ancestor.own_progress
-        before = (ancestor.rolls_up, ancestor.progress, ancestor.status)
-        ancestor.rolls_up, ancestor.progress = rolls_up, progress
-        ancestor.status = status_for(ancestor, today)
-        if before != (ancestor.rolls_up, ancestor.progress, ancestor.status):
-            Goal.objects.filter(pk=pk).update(
-                rolls_up=rolls_up, progress=progress, status=ancestor.status
-            )
-            changed += 1
-        child_live = not ancestor.is_archived
+        status = calc.status_of(
+            progress=progress,
+            kind=ancestor.kind,
+            rolls_up=rolls_up,
+            window=calc.Window(
+                ancestor.start_date or ancestor.period__start,
+                ancestor.due_date or ancestor.period__end,
+            ),
+            today=today,
+            confidence=ancestor.confidence,
+        )
+        if (ancestor.rolls_up, ancestor.progress, ancestor.status) != (rolls_up, progress, status):
+            changed[pk] = (rolls_up, progress, status)
+        child_live = ancestor.archived_at is None
         child_figures = (ancestor.weight, progress)
-    return changed
+    _write_figures(changed)
+    return len(changed)
+
+
+def _write_figures(figures: dict[int, tuple[bool, float, str]]) -> None:
+    """Store (rolls_up, progress, status) of each goal in ``figures``: one UPDATE."""
+    if len(figures) == 1:
+        [(pk, (rolls_up, progress, status))] = figures.items()
+        Goal.objects.filter(pk=pk).update(rolls_up=rolls_up, progress=progress, status=status)
+    elif figures:
+        columns = (
+            ("rolls_up", BooleanField()),
+            ("progress", FloatField()),
+            ("status", CharField()),
+        )
+        Goal.objects.filter(pk__in=list(figures)).update(
+            **{
+                name: Case(
+                    *[When(pk=pk, then=Value(values[i])) for pk, values in figures.items()],
+                    output_field=output,
+                )
+                for i, (name, output) in enumerate(columns)
+            }
+        )
 
 
 # ---------------------------------------------------------------------------- writes
 
 
-def save_goal(goal: Goal, before: dict, *, validate: bool = True) -> dict:
+def save_goal(goal: Goal, before: dict) -> dict:
     """Validate and save ``goal``; when its content differs from the snapshot ``before``,
-    move its version on and record the change. Returns the changes.
-
-    ``validate=False`` is for callers that checked every field they set themselves (the
-    check-in path, which must stay cheap)."""
-    if validate:
-        goal.full_clean(exclude=["organization", "path"])
+    move its version on and record the change. Returns the changes."""
+    goal.full_clean(exclude=["organization", "path"])
     changes = diff(before, snapshot(goal))
     if changes:
         goal.version += 1
