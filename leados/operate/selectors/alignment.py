@@ -69,10 +69,11 @@ def goal_rows() -> QuerySet:
     return Goal.objects.select_related("unit", "person", "owner").only(*ROW_FIELDS)
 
 
-# Below strategy, the level keys sort by name in rank order (functional_team, process,
-# project, self), so "strategy goals, then the others by level" is two ranges of the live
-# goals' (organization, parent, level, title, id) index, read in order with no sort.
+# Below strategy the level keys sort by name in rank order (functional_team, process,
+# project, self): the roots, strategy goals first, are two ranges of the live goals'
+# (organization, parent, level, title, id) index, read in order however many there are.
 STRATEGY = Level.STRATEGY.value
+DISPLAY_ORDER = ("level_order", "title", "id")
 
 
 @dataclass
@@ -90,30 +91,40 @@ class Row:
     pinned_id: int | None = None
 
 
-def _page(goals: QuerySet, offset: int, limit: int | None) -> tuple[list[Goal], bool]:
-    """Rows of the live ``goals`` from ``offset`` in display order, and whether more follow:
+def _roots_page(roots: QuerySet, offset: int, limit: int | None) -> tuple[list[Goal], bool]:
+    """Rows of the live ``roots`` from ``offset`` in display order, and whether more follow:
     the strategy goals' slice, then (when it runs out) the others'."""
     limit = limit or PAGE
     wanted = limit + 1
-    strategy = goals.filter(level=STRATEGY)
+    strategy = roots.filter(level=STRATEGY)
     rows = _slice(strategy, ("parent_id", "title", "id"), offset, wanted)
     if len(rows) < wanted:
         # Past the strategy goals: the others start where they ran out.
         skip = 0 if rows or not offset else offset - strategy.count()
-        others = goals.exclude(level=STRATEGY)
+        others = roots.exclude(level=STRATEGY)
         rows += _slice(others, ("parent_id", "level", "title", "id"), skip, wanted - len(rows))
     return rows[:limit], len(rows) > limit
 
 
+def _children_page(children: QuerySet, offset: int, limit: int | None) -> tuple[list[Goal], bool]:
+    """Rows of one goal's live ``children`` from ``offset`` in display order, and whether
+    more follow: one goal's children are few enough to sort."""
+    limit = limit or PAGE
+    rows = _slice(children.annotate(level_order=LEVEL_ORDER), DISPLAY_ORDER, offset, limit + 1)
+    return rows[:limit], len(rows) > limit
+
+
 def _slice(goals: QuerySet, order: tuple[str, ...], start: int, count: int) -> list[Goal]:
-    """Rows of ``goals`` (one parent's, or the roots) in ``order`` from ``start``: the slice
-    is taken on the goals alone, in index order, then their unit and people are joined in.
-    Joined first, a planner may join every goal of the level to sort them all. (``order``
-    starts with the parent: PostgreSQL takes ``parent_id IS NULL`` for no equality.)"""
+    """Rows of ``goals`` in ``order`` from ``start``, each with its count of live children.
+    The slice is taken on the goals alone, then their unit and people are joined in: joined
+    first, a planner may join every goal of the level to sort them all. (``parent_id``
+    leads the roots' order: PostgreSQL takes ``parent_id IS NULL`` for no equality and
+    would not read the index in order without it.)"""
     page = goals.order_by(*order).values("pk")[start : start + count]
-    return list(
-        goal_rows().filter(pk__in=page).annotate(child_count=_live_children()).order_by(*order)
-    )
+    rows = goal_rows().filter(pk__in=page).annotate(child_count=_live_children())
+    if "level_order" in order:
+        rows = rows.annotate(level_order=LEVEL_ORDER)
+    return list(rows.order_by(*order))
 
 
 def _live_children() -> Coalesce:
@@ -159,7 +170,7 @@ def tree_roots(
     roots = Goal.objects.live().roots()
     if exclude:
         roots = roots.exclude(pk=exclude)
-    goals, more = _page(roots, offset, limit)
+    goals, more = _roots_page(roots, offset, limit)
     return [Row(goal=g, child_count=g.child_count) for g in goals], more
 
 
@@ -170,7 +181,7 @@ def goal_children(
     children = Goal.objects.live().filter(parent_id=goal.pk)
     if exclude:
         children = children.exclude(pk=exclude)
-    goals, more = _page(children, offset, limit)
+    goals, more = _children_page(children, offset, limit)
     return [Row(goal=g, child_count=g.child_count) for g in goals], more
 
 
@@ -218,7 +229,7 @@ def focused_tree(goal: Goal) -> tuple[list[Row], bool, int | None]:
     """
     limit = PAGE
     chain = [*goal.ancestor_ids, goal.pk]
-    roots, roots_more = _page(Goal.objects.live().roots(), 0, limit)
+    roots, roots_more = _roots_page(Goal.objects.live().roots(), 0, limit)
     kids = _first_children(chain, limit)
     chain_goals = {
         g.pk: g for g in goal_rows().filter(pk__in=chain).annotate(child_count=_live_children())
