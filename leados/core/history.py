@@ -72,6 +72,15 @@ def history_record(obj: models.Model, *, action: str, changes: dict | None = Non
     return entry
 
 
+def history_record_each(changes: Iterable[tuple[models.Model, str, dict]]) -> int:
+    """Record several changes, each ``(obj, action, changes)``, in one insert; call inside
+    the transaction that made them."""
+    ctx, now = context.current(), timezone.now()
+    entries = [_entry(obj, action, change, ctx, now) for obj, action, change in changes]
+    HistoryEntry.objects.bulk_create(entries)
+    return len(entries)
+
+
 def history_record_many(
     objs: Iterable[models.Model], *, action: str, changes: Iterable[dict] | None = None
 ) -> int:

@@ -6,6 +6,11 @@ drifting and stale goals, one orphan to find, "contributes to" links and agreeme
 commitments in every state of the accountability loop, and the leadership team's
 strategic, operational and financial plans.
 
+The goals are the current quarter's. Most were carried over from the quarter before with
+their check-ins, so a goal shows the last twelve weeks: a metric climbing toward the
+value this quarter starts it at, then on toward its target. A count of this quarter's
+results (revenue, accounts won) starts at zero with the quarter.
+
 Everything is written through the services, dated against ``build.today``, so the stored
 roll-ups are what the services make of it. One seeded random generator makes the same
 organization every time for the same day.
@@ -428,24 +433,33 @@ def _drift_key(key: str) -> str:
     return key.removeprefix("self:")
 
 
+def _counts_from_zero(spec: G) -> bool:
+    """A count of this quarter's results (revenue, accounts won, visits): nothing to report
+    before the quarter began."""
+    return spec.measure[0] == "m" and spec.measure[1] == 0
+
+
 def _first_day(state: _Alignment, spec: G) -> datetime.date:
-    """The first day with check-ins: twelve weeks back for an ongoing goal, the start of the
-    quarter for the others (or three weeks back when the quarter has only just begun)."""
+    """The first day with check-ins: twelve weeks back for an ongoing goal and for a quarter
+    goal carried over from the quarter before, whose check-ins came with it; the start of
+    the quarter for a count that starts from zero (or three weeks back when the quarter has
+    only just begun)."""
     twelve_weeks = state.today - datetime.timedelta(weeks=WEEKS)
-    if spec.period == "ongoing":
+    if not _counts_from_zero(spec):
         return twelve_weeks
     three_weeks = state.today - datetime.timedelta(weeks=3)
     return max(twelve_weeks, min(state.quarter.start, three_weeks))
 
 
 def _share(state: _Alignment, spec: G, day: datetime.date, week: int) -> float:
-    """How far along the goal's time window ``day`` is (0 to 1); an ongoing goal's own
-    yardstick moves from under half to about three quarters over the twelve weeks."""
+    """How far along the goal's time window ``day`` is (up to 1; below 0 before the quarter
+    began); an ongoing goal's own yardstick moves from under half to about three quarters
+    over the twelve weeks."""
     if spec.period == "ongoing":
         return 0.45 + 0.3 * (1 - week / WEEKS)
     period = state.quarter
     days = (period.end - period.start).days + 1
-    return max(0.0, min(1.0, ((day - period.start).days + 1) / days))
+    return min(1.0, ((day - period.start).days + 1) / days)
 
 
 def _check_in_plan(state: _Alignment) -> list[tuple[datetime.datetime, str, dict]]:
@@ -476,9 +490,11 @@ def _check_in_plan(state: _Alignment) -> list[tuple[datetime.datetime, str, dict
                 continue
             share = _share(state, spec, day, week)
             noisy = spec.measure[0] == "m" and spec.measure[1] != 0
-            progress = max(
-                0.0, min(1.0, pace * share + state.rng.gauss(0, 0.04 if noisy else 0.02))
-            )
+            progress = min(1.0, pace * share + state.rng.gauss(0, 0.04 if noisy else 0.02))
+            # Before the quarter a carried-over metric was still on its way to this quarter's
+            # start value; inside the quarter readings stay between start and target.
+            if not (noisy and day < state.quarter.start):
+                progress = max(0.0, progress)
             if not noisy:  # counts and milestones only go up
                 progress = best = max(best, progress)
             confidence = _confidence(state, final_confidence, week)

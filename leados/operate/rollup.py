@@ -6,9 +6,12 @@ derives all of them for a whole organization from the facts they rest on — the
 links, each goal's level, kind, weight, own progress, confidence and time window, and
 today's date — reports every stored value that differs, and writes only those.
 
-It reads one row per goal as a tuple, computes in plain Python and writes in bulk, so
-100,000 goals take a fraction of a second. ``derive`` is the pure core, also used by
-``leados synth`` to write correct figures in the first place.
+100,000 goals take a fraction of a second: one query returns each column of the goals as
+one long text (reading a value costs far more in Python than in the database), NumPy
+turns those into arrays, the tree is walked and rolled up a level at a time over the
+arrays, statuses are worked out for all goals at once, and Python objects are made only
+for the paths and for the values that differ. ``derive`` is the same core for plain
+lists, used by ``leados synth`` to write correct figures in the first place.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 
 from leados.core.models import Level, Organization, Period
@@ -34,12 +38,16 @@ EXAMPLES = 20
 RETRIES = 3
 
 STRATEGY = Level.STRATEGY.value
-COLUMNS = (
-    "id", "parent_id", "level", "kind", "weight", "own_progress", "confidence",
-    "start_date", "due_date", "period_id", "archived_at",
-    "path", "depth", "aligned", "rolls_up", "progress", "status",
-)  # fmt: skip
 CHECKED = ("path", "depth", "aligned", "rolls_up", "progress", "status")
+
+# Text columns as small numbers. A kind is only ever asked "metric?" and "binary?"; a
+# stored status that is none of these (STRANGE) differs from any computed one.
+METRIC, BINARY, OTHER_KIND = 0, 1, 2
+STATUSES = ("on_track", "at_risk", "off_track", "done", "missed")
+ON_TRACK, AT_RISK, OFF_TRACK, DONE, MISSED = range(len(STATUSES))
+STRANGE = 7
+NO_STATUS = -1  # an archived goal's status is left as it was
+NO_DATE = 0  # dates travel as ordinals (1 January of year 1 is 1)
 
 
 @dataclass(frozen=True)
@@ -90,56 +98,204 @@ class Derived:
     cycles: list[int]
 
 
+@dataclass
+class Facts:
+    """What the derived figures rest on, one array entry per goal."""
+
+    ids: np.ndarray  # int64
+    parents: np.ndarray  # int64 id, 0 for none
+    strategy: np.ndarray  # bool: a strategy goal
+    kinds: np.ndarray  # METRIC, BINARY or OTHER_KIND
+    weights: np.ndarray  # int64
+    own: np.ndarray  # float64
+    confidence: np.ndarray  # int64, -1 for none
+    starts: np.ndarray  # ordinal of the window's first day, NO_DATE for none
+    ends: np.ndarray  # ordinal of its last day, NO_DATE for none
+    live: np.ndarray  # bool: not archived
+
+
+@dataclass
+class Figures:
+    """Derived figures as arrays; meaningful where ``reached`` (not in a loop of parents)."""
+
+    reached: np.ndarray
+    parent_at: np.ndarray  # position of the parent, -1 for a root
+    levels: list[np.ndarray]  # positions at depth 0, 1, 2, … (reached goals only)
+    depth: np.ndarray
+    aligned: np.ndarray
+    rolls_up: np.ndarray
+    progress: np.ndarray
+    status: np.ndarray  # NO_STATUS for archived and unreached goals
+
+
 # ---------------------------------------------------------------------------- status
 
 
+def statuses(
+    *,
+    progress: np.ndarray,
+    kinds: np.ndarray,
+    rolls_up: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    confidence: np.ndarray,
+    today: datetime.date,
+) -> np.ndarray:
+    """The status code of each goal: the same answer as ``progress.status_of`` for the
+    window ``starts``–``ends`` (ordinals, NO_DATE for an open end), for all goals at once."""
+    day = today.toordinal()
+    has_start, has_end = starts != NO_DATE, ends != NO_DATE
+    windowed = has_start & has_end
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(
+            windowed, np.clip((day - starts + 1) / (ends - starts + 1), 0.0, 1.0), np.nan
+        )
+    result = np.select(
+        [
+            ~windowed | (has_start & (day < starts)),
+            (kinds == BINARY) & ~rolls_up,
+            (share < calc.GRACE_SHARE) | (progress >= share - calc.ON_TRACK_GAP),
+            progress >= share - calc.AT_RISK_GAP,
+        ],
+        [
+            ON_TRACK,
+            np.where(share >= calc.BINARY_AT_RISK_SHARE, AT_RISK, ON_TRACK),
+            ON_TRACK,
+            AT_RISK,
+        ],
+        OFF_TRACK,
+    )
+    low = (confidence >= 0) & (confidence <= calc.LOW_CONFIDENCE)
+    middling = (confidence > calc.LOW_CONFIDENCE) & (confidence <= calc.MIDDLING_CONFIDENCE)
+    result = np.where(low, np.where(result == ON_TRACK, AT_RISK, OFF_TRACK), result)
+    result = np.where(middling & (result == ON_TRACK), AT_RISK, result)
+    result = np.where(has_end & (day > ends), MISSED, result)
+    return np.where(progress >= calc.DONE_AT, DONE, result)
+
+
 def status_function(today: datetime.date) -> Callable[..., str]:
-    """``status(progress, kind, rolls_up, start, end, confidence)``: the same answer as
-    ``progress.status_of`` for a window ``start``–``end``, with each distinct window worked
-    out once (an organization has few: its periods and a few own dates)."""
-    windows: dict[tuple, tuple] = {}
-
-    def window(start, end) -> tuple:
-        key = (start, end)
-        info = windows.get(key)
-        if info is None:
-            share = calc.Window(start, end).elapsed_share(today)
-            ended = end is not None and today > end
-            before = start is not None and today < start
-            info = windows[key] = (ended, share, before)
-        return info
-
-    done_at, grace = calc.DONE_AT, calc.GRACE_SHARE
-    on_gap, risk_gap, binary_share = calc.ON_TRACK_GAP, calc.AT_RISK_GAP, calc.BINARY_AT_RISK_SHARE
-    low, middling = calc.LOW_CONFIDENCE, calc.MIDDLING_CONFIDENCE
+    """``status(progress, kind, rolls_up, start, end, confidence)`` for one goal, through
+    ``statuses``: for tests and callers with a single goal."""
 
     def status(progress, kind, rolls_up, start, end, confidence) -> str:
-        if progress >= done_at:
-            return "done"
-        ended, share, before = window(start, end)
-        if ended:
-            return "missed"
-        if share is None or before:
-            result = "on_track"
-        elif kind == "binary" and not rolls_up:
-            result = "at_risk" if share >= binary_share else "on_track"
-        elif share < grace or progress >= share - on_gap:
-            result = "on_track"
-        elif progress >= share - risk_gap:
-            result = "at_risk"
-        else:
-            result = "off_track"
-        if confidence is not None:
-            if confidence <= low:
-                result = "off_track" if result != "on_track" else "at_risk"
-            elif confidence <= middling and result == "on_track":
-                result = "at_risk"
-        return result
+        code = statuses(
+            progress=np.array([progress], dtype=np.float64),
+            kinds=_kind_codes([kind]),
+            rolls_up=np.array([rolls_up], dtype=bool),
+            starts=_ordinals([start]),
+            ends=_ordinals([end]),
+            confidence=np.array([-1 if confidence is None else confidence], dtype=np.int64),
+            today=today,
+        )[0]
+        return STATUSES[code]
 
     return status
 
 
+def _kind_codes(kinds: Sequence[str]) -> np.ndarray:
+    codes = {"metric": METRIC, "binary": BINARY}
+    return np.array([codes.get(kind, OTHER_KIND) for kind in kinds], dtype=np.int64)
+
+
+def _ordinals(days: Sequence[datetime.date | None]) -> np.ndarray:
+    return np.array([NO_DATE if d is None else d.toordinal() for d in days], dtype=np.int64)
+
+
 # ---------------------------------------------------------------------------- derive
+
+
+def _parent_positions(ids: np.ndarray, parents: np.ndarray) -> np.ndarray:
+    """Each goal's parent as a position in ``ids``; -1 for none or one not among them."""
+    n = len(ids)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    order = np.arange(n) if np.all(ids[1:] > ids[:-1]) else np.argsort(ids, kind="stable")
+    at = np.minimum(np.searchsorted(ids[order], parents), n - 1)
+    found = (parents != 0) & (ids[order][at] == parents)
+    return np.where(found, order[at], -1)
+
+
+def _tree(parent_at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each goal's root (position), depth, and whether its chain of parents reaches a root
+    at all (it does not in a loop of parents): by pointer jumping, each round doubling how
+    far up every goal looks, so a few rounds cover any depth."""
+    n = len(parent_at)
+    positions = np.arange(n)
+    is_root = parent_at < 0
+    up = np.where(is_root, positions, parent_at)
+    depth = (~is_root).astype(np.int64)
+    for _ in range(max(n, 1).bit_length() + 1):
+        further = up[up]
+        if np.array_equal(further, up):
+            break
+        depth += depth[up]
+        up = further
+    return up, depth, is_root[up]
+
+
+def _derive(facts: Facts, today: datetime.date) -> Figures:
+    n = len(facts.ids)
+    parent_at = _parent_positions(facts.ids, facts.parents)
+    root, depth, reached = _tree(parent_at)
+    aligned = facts.strategy[root]
+    if reached.any():
+        by_depth = np.argsort(np.where(reached, depth, -1), kind="stable")
+        counts = np.bincount(depth[reached])
+        by_depth = by_depth[n - int(reached.sum()) :]
+        levels = np.split(by_depth, np.cumsum(counts)[:-1])
+    else:
+        levels = []
+
+    # Sums over each goal's live children: total weight, weighted progress, progress, count.
+    total_w = np.zeros(n)
+    sum_wp = np.zeros(n)
+    sum_p = np.zeros(n)
+    count = np.zeros(n)
+    rolls_up = np.zeros(n, dtype=bool)
+    progress = facts.own.astype(np.float64, copy=True)
+    for d in range(len(levels) - 1, -1, -1):
+        level = levels[d]
+        kids, weights = count[level], total_w[level]
+        rolls = (kids > 0) & (facts.kinds[level] != METRIC)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(weights > 0, sum_wp[level] / weights, sum_p[level] / kids)
+        mean = np.clip(np.nan_to_num(mean, nan=0.0), 0.0, 1.0)
+        progress[level] = np.where(rolls, mean, facts.own[level])
+        rolls_up[level] = rolls
+        if d:
+            live = level[facts.live[level]]
+            parents = parent_at[live]
+            value, weight = progress[live], facts.weights[live]
+            total_w += np.bincount(parents, weights=weight, minlength=n)
+            sum_wp += np.bincount(parents, weights=weight * value, minlength=n)
+            sum_p += np.bincount(parents, weights=value, minlength=n)
+            count += np.bincount(parents, minlength=n)
+
+    status = statuses(
+        progress=progress,
+        kinds=facts.kinds,
+        rolls_up=rolls_up,
+        starts=facts.starts,
+        ends=facts.ends,
+        confidence=facts.confidence,
+        today=today,
+    )
+    status = np.where(reached & facts.live, status, NO_STATUS)
+    return Figures(reached, parent_at, levels, depth, aligned, rolls_up, progress, status)
+
+
+def _paths(ids: list[int], figures: Figures) -> list[str | None]:
+    """Each goal's materialized path, ``None`` in a loop of parents: built top down, each
+    from its parent's."""
+    path: list[str | None] = [None] * len(ids)
+    if not figures.levels:
+        return path
+    for i in figures.levels[0].tolist():
+        path[i] = f"/{ids[i]}/"
+    for level in figures.levels[1:]:
+        for i, parent in zip(level.tolist(), figures.parent_at[level].tolist(), strict=True):
+            path[i] = f"{path[parent]}{ids[i]}/"
+    return path
 
 
 def derive(
@@ -162,130 +318,159 @@ def derive(
     rolls up from live children only; a metric goal never rolls up. A goal whose parent
     chain loops is reported in ``cycles`` and given no figures (``None``).
     """
-    n = len(ids)
-    index = {pk: i for i, pk in enumerate(ids)}
-    children: list[list[int]] = [[] for _ in range(n)]
-    roots = []
-    for i, parent in enumerate(parents):
-        j = index.get(parent) if parent is not None else None
-        if j is None:
-            roots.append(i)
-        else:
-            children[j].append(i)
+    facts = Facts(
+        ids=np.array(ids, dtype=np.int64),
+        parents=np.array([p or 0 for p in parents], dtype=np.int64),
+        strategy=np.array([level == STRATEGY for level in levels], dtype=bool),
+        kinds=_kind_codes(kinds),
+        weights=np.array(weights, dtype=np.int64),
+        own=np.array(own, dtype=np.float64),
+        confidence=np.array([-1 if c is None else c for c in confidence], dtype=np.int64),
+        starts=_ordinals(starts),
+        ends=_ordinals(ends),
+        live=np.array(live, dtype=bool),
+    )
+    figures = _derive(facts, today)
+    reached = figures.reached.tolist()
 
-    path: list = [None] * n
-    depth: list = [None] * n
-    aligned: list = [None] * n
-    order: list[int] = []
-    for i in roots:
-        path[i] = f"/{ids[i]}/"
-        depth[i] = 0
-        aligned[i] = levels[i] == STRATEGY
-        order.append(i)
-    # Breadth first: every parent comes before its children in ``order``.
-    position = 0
-    while position < len(order):
-        i = order[position]
-        position += 1
-        kids = children[i]
-        if kids:
-            p, d, a = path[i], depth[i] + 1, aligned[i]
-            for k in kids:
-                path[k] = f"{p}{ids[k]}/"
-                depth[k] = d
-                aligned[k] = a
-            order.extend(kids)
-    cycles = [ids[i] for i in range(n) if path[i] is None] if len(order) < n else []
+    def where_reached(values: np.ndarray) -> list:
+        return [v if r else None for v, r in zip(values.tolist(), reached, strict=True)]
 
-    rolls_up: list = [None] * n
-    progress: list = [None] * n
-    status: list = [None] * n
-    # Sums over each goal's live children: total weight, weighted progress, progress, count.
-    total_w = [0] * n
-    sum_wp = [0.0] * n
-    sum_p = [0.0] * n
-    count = [0] * n
-    status_of = status_function(today)
-    for i in reversed(order):
-        if count[i] and kinds[i] != "metric":
-            rolls_up[i] = True
-            if total_w[i]:
-                value = sum_wp[i] / total_w[i]
-            else:
-                value = sum_p[i] / count[i]
-            value = 0.0 if value != value else (0.0 if value < 0 else (1.0 if value > 1 else value))
-        else:
-            rolls_up[i] = False
-            value = own[i]
-        progress[i] = value
-        if live[i]:
-            status[i] = status_of(value, kinds[i], rolls_up[i], starts[i], ends[i], confidence[i])
-            parent = parents[i]
-            if parent is not None:
-                j = index[parent]
-                w = weights[i]
-                total_w[j] += w
-                sum_wp[j] += w * value
-                sum_p[j] += value
-                count[j] += 1
-    return Derived(path, depth, aligned, rolls_up, progress, status, cycles)
-
-
-# ---------------------------------------------------------------------------- read, write
-
-
-def _read(organization: Organization) -> tuple[list[tuple], dict[int, tuple]]:
-    periods = {
-        pk: (start, end)
-        for pk, start, end in Period.objects.filter(organization=organization).values_list(
-            "id", "start", "end"
-        )
-    }
-    rows = _fetch(Goal.objects.filter(organization=organization).order_by().values_list(*COLUMNS))
-    return rows, periods
-
-
-def _fetch(queryset) -> list[tuple]:
-    """The rows of a ``values_list`` query as the database driver returns them, without the
-    ORM's per-value converters (a third of the time at 100,000 rows); the drivers already
-    return dates and booleans as such (Django registers SQLite's converters by type)."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _windows(rows, periods) -> tuple[list, list]:
-    starts, ends = [], []
-    nowhere = (None, None)
-    for row in rows:
-        period = periods.get(row[9], nowhere) if row[9] is not None else nowhere
-        starts.append(row[7] or period[0])
-        ends.append(row[8] or period[1])
-    return starts, ends
-
-
-def _derive_rows(rows, periods, today) -> Derived:
-    starts, ends = _windows(rows, periods)
-    return derive(
-        ids=[r[0] for r in rows],
-        parents=[r[1] for r in rows],
-        levels=[r[2] for r in rows],
-        kinds=[r[3] for r in rows],
-        weights=[r[4] for r in rows],
-        own=[r[5] for r in rows],
-        confidence=[r[6] for r in rows],
-        starts=starts,
-        ends=ends,
-        live=[r[10] is None for r in rows],
-        today=today,
+    return Derived(
+        path=_paths(list(ids), figures),
+        depth=where_reached(figures.depth),
+        aligned=where_reached(figures.aligned),
+        rolls_up=where_reached(figures.rolls_up),
+        progress=where_reached(figures.progress),
+        status=[None if code == NO_STATUS else STATUSES[code] for code in figures.status.tolist()],
+        cycles=[pk for pk, r in zip(ids, reached, strict=True) if not r],
     )
 
 
-def _same(name: str, stored, computed) -> bool:
-    if name == "progress":
-        return abs(stored - computed) <= TOLERANCE
-    return stored == computed
+# ---------------------------------------------------------------------------- read
+
+# How the goals' columns travel. Each becomes one long text of whole numbers (one
+# aggregate per column over the same rows, so they line up), which NumPy parses in C.
+# A float in [0, 1] (the progress columns, so constrained) travels exactly as two whole
+# numbers, its first 62 bits after the binary point and the 62 after those: decimal
+# digits would need 17 of them and a parse that costs more than the whole query.
+SCALE = "4611686018427387904.0"  # 2 ** 62
+FLAG_ALIGNED, FLAG_ROLLS_UP, FLAG_LIVE, FLAG_STRATEGY = 1, 2, 4, 8
+KIND_SHIFT, STATUS_SHIFT = 4, 6
+
+
+def _sql_flags(vendor: str) -> str:
+    """aligned, rolls_up, live, strategy, kind and stored status packed into one number."""
+    as_int = "({})::int" if vendor == "postgresql" else "({})"
+    strategy = f"level = '{STRATEGY}'"
+    kind = " ".join(
+        f"WHEN '{k}' THEN {code}" for k, code in (("metric", METRIC), ("binary", BINARY))
+    )
+    status = " ".join(f"WHEN '{s}' THEN {code}" for code, s in enumerate(STATUSES))
+    return (
+        f"{as_int.format('aligned')} * {FLAG_ALIGNED}"
+        f" + {as_int.format('rolls_up')} * {FLAG_ROLLS_UP}"
+        f" + {as_int.format('archived_at IS NULL')} * {FLAG_LIVE}"
+        f" + {as_int.format(strategy)} * {FLAG_STRATEGY}"
+        f" + (CASE kind {kind} ELSE {OTHER_KIND} END) * {2**KIND_SHIFT}"
+        f" + (CASE status {status} ELSE {STRANGE} END) * {2**STATUS_SHIFT}"
+    )
+
+
+def _sql_columns(vendor: str, names: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(SQL aggregates, what each parses as: "int", "float" or "text") for ``names``."""
+    postgres = vendor == "postgresql"
+
+    def ordinal(column: str) -> str:
+        if postgres:
+            return f"COALESCE({column} - DATE '0001-01-01' + 1, {NO_DATE})"
+        return f"COALESCE(CAST(julianday({column}) - 1721424.5 AS INTEGER), {NO_DATE})"
+
+    def whole(expression: str) -> str:
+        return f"floor({expression})::int8" if postgres else f"CAST({expression} AS INTEGER)"
+
+    def fraction(column: str) -> list[str]:
+        high = f"{column} * {SCALE}"
+        return [whole(high), whole(f"({high} - {whole(high)}) * {SCALE}")]
+
+    ints = {
+        "id": "id",
+        "parent": "COALESCE(parent_id, 0)",
+        "period": "COALESCE(period_id, 0)",
+        "start": ordinal("start_date"),
+        "due": ordinal("due_date"),
+        "weight": "weight",
+        "confidence": "COALESCE(confidence, -1)",
+        "depth": "depth",
+        "flags": _sql_flags(vendor),
+    }
+    parts, kinds = [], []
+    for name in names:
+        if name in ints:
+            parts.append(ints[name])
+            kinds.append("int")
+        elif name in ("own_progress", "progress"):
+            parts.extend(fraction(name))
+            kinds.append("float")
+        elif name == "path":  # digits and slashes: a comma parts them
+            parts.append(name)
+            kinds.append("text")
+        else:
+            raise ValueError(f"no column {name!r} to read")
+    agg = "string_agg(({})::text, ',')" if postgres else "group_concat({}, ',')"
+    return [agg.format(part) for part in parts], kinds
+
+
+def _read_columns(
+    organization: Organization, names: Sequence[str], *, live_only: bool = False, using: str
+) -> dict[str, np.ndarray | str]:
+    """The goals of ``organization`` as arrays by ``names`` (texts stay one string, comma
+    separated), all in the same order, from one query."""
+    connection = connections[using]
+    aggregates, kinds = _sql_columns(connection.vendor, names)
+    table = connection.ops.quote_name(Goal._meta.db_table)
+    where = "organization_id = %s" + (" AND archived_at IS NULL" if live_only else "")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(aggregates)} FROM {table} WHERE {where}",  # noqa: S608
+            [organization.pk],
+        )
+        texts = list(cursor.fetchone())
+    columns: dict[str, np.ndarray | str] = {}
+    for name, kind in zip(names, kinds, strict=True):
+        if kind == "text":
+            columns[name] = texts.pop(0) or ""
+        elif kind == "int":
+            columns[name] = _parse(texts.pop(0))
+        else:
+            high, low = _parse(texts.pop(0)), _parse(texts.pop(0))
+            columns[name] = high * 2.0**-62 + low * 2.0**-124
+    return columns
+
+
+def _parse(text: str | None) -> np.ndarray:
+    if not text:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(text, dtype=np.int64, sep=",")
+
+
+def _windows(organization: Organization, columns: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Each goal's window as ordinals: its own dates, else its period's."""
+    periods = list(
+        Period.objects.filter(organization=organization).values_list("id", "start", "end")
+    )
+    period_ids = np.array([0] + [pk for pk, _, _ in periods], dtype=np.int64)
+    period_starts = np.array([NO_DATE] + [s.toordinal() for _, s, _ in periods], dtype=np.int64)
+    period_ends = np.array([NO_DATE] + [e.toordinal() for _, _, e in periods], dtype=np.int64)
+    order = np.argsort(period_ids)
+    at = np.minimum(np.searchsorted(period_ids[order], columns["period"]), len(order) - 1)
+    at = np.where(period_ids[order][at] == columns["period"], order[at], 0)
+    starts = np.where(columns["start"] != NO_DATE, columns["start"], period_starts[at])
+    ends = np.where(columns["due"] != NO_DATE, columns["due"], period_ends[at])
+    return starts, ends
+
+
+# ---------------------------------------------------------------------------- write
 
 
 def _write(changes: dict[str, dict[int, object]]) -> None:
@@ -336,6 +521,44 @@ def _retrying(work: Callable[[], object], using: str):
     raise AssertionError("unreachable")
 
 
+# ---------------------------------------------------------------------------- recompute
+
+READ = ("id", "parent", "period", "start", "due", "weight", "confidence", "own_progress")
+STORED = ("depth", "flags", "progress", "path")
+
+
+def _compare(columns: dict, figures: Figures, paths: list) -> dict[str, np.ndarray]:
+    """Where each checked figure differs from the stored one (goals in a loop excluded)."""
+    flags, reached = columns["flags"], figures.reached
+    stored_progress = columns["progress"]
+    if reached.all() and ",".join(paths) == columns["path"]:
+        path = np.zeros(len(paths), dtype=bool)
+    else:
+        stored_paths = columns["path"].split(",") if columns["path"] else []
+        if len(stored_paths) != len(paths):  # a comma inside a (broken) path
+            by_id = dict(Goal.objects.values_list("id", "path"))  # in the organization's scope
+            stored_paths = [by_id[pk] for pk in columns["id"].tolist()]
+        path = np.array([p != s for p, s in zip(paths, stored_paths, strict=True)], dtype=bool)
+    return {
+        "path": path & reached,
+        "depth": reached & (figures.depth != columns["depth"]),
+        "aligned": reached & (figures.aligned != ((flags & FLAG_ALIGNED) > 0)),
+        "rolls_up": reached & (figures.rolls_up != ((flags & FLAG_ROLLS_UP) > 0)),
+        "progress": reached
+        & (stored_progress != figures.progress)
+        & ~(np.abs(stored_progress - figures.progress) <= TOLERANCE),
+        "status": (figures.status != NO_STATUS) & (figures.status != flags >> STATUS_SHIFT),
+    }
+
+
+def _computed(name: str, i: int, figures: Figures, paths: list) -> object:
+    if name == "path":
+        return paths[i]
+    if name == "status":
+        return STATUSES[int(figures.status[i])]
+    return getattr(figures, name)[i].item()
+
+
 def recompute(
     organization: Organization,
     *,
@@ -356,31 +579,37 @@ def recompute(
     def work() -> RecomputeResult:
         result = RecomputeResult(organization=organization)
         with org_scope(organization):
-            rows, periods = _read(organization)
-            derived = _derive_rows(rows, periods, today)
-            changes: dict[str, dict[int, object]] = {name: {} for name in CHECKED}
-            columns = [(name, COLUMNS.index(name), getattr(derived, name)) for name in CHECKED]
-            differing_goals = 0
-            for i, row in enumerate(rows):
-                if derived.path[i] is None:
-                    continue
-                differs = False
-                for name, column, computed in columns:
-                    value = computed[i]
-                    if value is None:  # the status of an archived goal
-                        continue
-                    stored = row[column]
-                    if stored != value and not _same(name, stored, value):
-                        changes[name][row[0]] = value
-                        differs = True
-                        if len(result.examples) < examples:
-                            result.examples.append(Difference(row[0], name, stored, value))
-                differing_goals += differs
-            result.checked = len(rows)
-            result.differed = differing_goals
-            result.by_field = {name: len(v) for name, v in changes.items() if v}
+            columns = _read_columns(organization, READ + STORED, using=using)
+            flags = columns["flags"]
+            starts, ends = _windows(organization, columns)
+            facts = Facts(
+                ids=columns["id"],
+                parents=columns["parent"],
+                strategy=(flags & FLAG_STRATEGY) > 0,
+                kinds=(flags >> KIND_SHIFT) & 3,
+                weights=columns["weight"],
+                own=columns["own_progress"],
+                confidence=columns["confidence"],
+                starts=starts,
+                ends=ends,
+                live=(flags & FLAG_LIVE) > 0,
+            )
+            figures = _derive(facts, today)
+            ids = facts.ids.tolist()
+            paths = _paths(ids, figures)
+            differs = _compare(columns, figures, paths)
+            changes: dict[str, dict[int, object]] = {}
+            for name in CHECKED:
+                rows = np.flatnonzero(differs[name]).tolist()
+                if rows:
+                    changes[name] = {ids[i]: _computed(name, i, figures, paths) for i in rows}
+            any_difference = np.logical_or.reduce(list(differs.values()))
+            result.checked = len(ids)
+            result.differed = int(any_difference.sum())
+            result.by_field = {name: len(values) for name, values in changes.items()}
             result.values = sum(result.by_field.values())
-            result.cycles = derived.cycles
+            result.cycles = facts.ids[~figures.reached].tolist()
+            result.examples = _examples(changes, np.flatnonzero(any_difference), ids, examples)
             if fix and result.values:
                 _write(changes)
                 result.fixed = True
@@ -389,6 +618,28 @@ def recompute(
     result = _retrying(work, using) if fix else work()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _examples(
+    changes: dict[str, dict[int, object]], rows: np.ndarray, ids: list[int], limit: int
+) -> list[Difference]:
+    """The first ``limit`` differences in reading order, with the stored values as stored
+    (read again for these few goals)."""
+    wanted: list[tuple[int, str]] = []
+    for i in rows.tolist():
+        for name in CHECKED:
+            if ids[i] in changes.get(name, ()):
+                wanted.append((ids[i], name))
+        if len(wanted) >= limit:
+            break
+    wanted = wanted[:limit]
+    if not wanted:
+        return []
+    stored = {
+        row[0]: dict(zip(CHECKED, row[1:], strict=True))
+        for row in Goal.objects.filter(pk__in={pk for pk, _ in wanted}).values_list("id", *CHECKED)
+    }
+    return [Difference(pk, name, stored[pk][name], changes[name][pk]) for pk, name in wanted]
 
 
 def status_refresh(
@@ -401,40 +652,29 @@ def status_refresh(
     (statuses move as time passes without any change to the goal); writes only the
     statuses that changed and returns how many did. Safe to run any number of times."""
     today = today or organization_today(organization)
-    status_of = status_function(today)
 
     def work() -> int:
         with org_scope(organization):
-            periods = {
-                pk: (start, end)
-                for pk, start, end in Period.objects.filter(organization=organization).values_list(
-                    "id", "start", "end"
-                )
-            }
-            nowhere = (None, None)
-            changed: dict[int, str] = {}
-            for pk, kind, rolls_up, progress, confidence, start, due, period_id, stored in _fetch(
-                Goal.objects.filter(organization=organization, archived_at__isnull=True)
-                .order_by()
-                .values_list(
-                    "id",
-                    "kind",
-                    "rolls_up",
-                    "progress",
-                    "confidence",
-                    "start_date",
-                    "due_date",
-                    "period_id",
-                    "status",
-                )  # fmt: skip
-            ):
-                period = periods.get(period_id, nowhere) if period_id is not None else nowhere
-                status = status_of(
-                    progress, kind, rolls_up, start or period[0], due or period[1], confidence
-                )
-                if status != stored:
-                    changed[pk] = status
-            _write({"status": changed})
-            return len(changed)
+            columns = _read_columns(
+                organization,
+                ("id", "period", "start", "due", "confidence", "flags", "progress"),
+                live_only=True,
+                using=using,
+            )
+            flags = columns["flags"]
+            starts, ends = _windows(organization, columns)
+            computed = statuses(
+                progress=columns["progress"],
+                kinds=(flags >> KIND_SHIFT) & 3,
+                rolls_up=(flags & FLAG_ROLLS_UP) > 0,
+                starts=starts,
+                ends=ends,
+                confidence=columns["confidence"],
+                today=today,
+            )
+            rows = np.flatnonzero(computed != flags >> STATUS_SHIFT)
+            ids, codes = columns["id"][rows].tolist(), computed[rows].tolist()
+            _write({"status": {pk: STATUSES[code] for pk, code in zip(ids, codes, strict=True)}})
+            return len(rows)
 
     return _retrying(work, using)

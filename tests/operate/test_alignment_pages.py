@@ -11,7 +11,7 @@ import time_machine
 from leados.core import services as core_services
 from leados.core.models import Level, PeriodKind
 from leados.core.periods import period_for
-from leados.operate.models import Goal
+from leados.operate.models import LEVEL_RANK, Goal
 from leados.operate.selectors import alignment as selectors
 from leados.operate.services import vision_update
 from leados.operate.services.goals import goal_archive, goal_create, goal_update
@@ -241,6 +241,41 @@ def test_more_roots_load_on_demand(world, make, client_for, monkeypatch, in_org)
     more = re.search(r'hx-get="([^"]*\?offset=2&amp;exclude=(\d+))"', focused)
     assert more and int(more.group(2)) == charlie.pk
     assert _titles(text(client.get(more.group(1).replace("&amp;", "&"), **HX))) == []
+
+
+def test_levels_below_strategy_sort_by_name_in_rank_order():
+    # The tree reads "strategy goals, then the others by level" off an index on the level's
+    # key: that is the display order only while the other keys sort in rank order.
+    below = [level for level in LEVEL_RANK if level != Level.STRATEGY]
+    assert sorted(below) == sorted(below, key=LEVEL_RANK.get)
+
+
+def test_every_page_of_roots_follows_the_display_order(world, make, in_org, monkeypatch):
+    for title in ("Delta", "Alpha", "Echo", "Bravo"):
+        make(title)  # strategy goals
+    for title in ("Mango", "Kiwi"):
+        make(title, unit=world.sales)
+    make("Lime", unit=world.ops)
+    for title in ("Fig", "Apple"):
+        make(title, person=world.member, actor=world.member)
+    with in_org():
+        expected = [
+            g.title
+            for g in sorted(
+                Goal.objects.live().roots(),
+                key=lambda g: (LEVEL_RANK[g.level], g.title, g.pk),
+            )
+        ]
+        assert expected[:4] == ["Alpha", "Bravo", "Delta", "Echo"]
+        for size in range(1, len(expected) + 2):
+            monkeypatch.setattr(selectors, "PAGE", size)
+            shown = []
+            for page in range(len(expected) + 1):
+                rows, more = selectors.tree_roots(offset=page * size)
+                shown += [row.goal.title for row in rows]
+                if not more:
+                    break
+            assert shown == expected, size
 
 
 # --- isolation --------------------------------------------------------------------------
@@ -481,7 +516,7 @@ def test_first_render_and_one_expand_read_a_fixed_number_of_queries(
     client.get(TREE)  # session and membership warm-up is the same for every page
     with django_assert_max_num_queries(10):
         assert client.get(TREE).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         assert client.get(_children_url(cascade["grow"]), **HX).status_code == 200
     with django_assert_max_num_queries(13):
         assert client.get(f"{TREE}?focus={cascade['calls'].pk}").status_code == 200

@@ -147,6 +147,28 @@ def test_leaf_goals_have_weekly_check_ins_dated_in_the_past(larkspur):
     assert CheckIn.objects.exclude(comment="").count() > CheckIn.objects.count() // 3
 
 
+def test_quarter_goals_carried_over_show_twelve_weeks_of_check_ins(larkspur):
+    quarter = period_for(larkspur, TODAY, PeriodKind.QUARTER)
+    twelve_weeks_ago = TODAY - datetime.timedelta(weeks=12)
+    moments = defaultdict(list)
+    for goal_id, at in CheckIn.objects.filter(goal__period=quarter).values_list(
+        "goal_id", "checked_in_at"
+    ):
+        moments[goal_id].append(at.date())
+    spans = {pk: (min(days), max(days)) for pk, days in moments.items()}
+    assert all(first >= twelve_weeks_ago for first, _ in spans.values())
+    carried = [pk for pk, (first, _) in spans.items() if first < quarter.start]
+    assert len(carried) >= Goal.objects.filter(period=quarter).count() // 2
+    # A quarter goal checked in on weekly: from about twelve weeks back up to last week.
+    goal = Goal.objects.get(title="Two-day shipping rate at 98%")
+    first, last = spans[goal.pk]
+    assert goal.period_id == quarter.pk and first < quarter.start
+    assert (last - first).days >= 10 * 7 and (TODAY - last).days <= 7
+    # Before the quarter the number climbed toward where this quarter starts it.
+    values = list(goal.check_ins.order_by("checked_in_at").values_list("value", flat=True))
+    assert values[0] < goal.start_value < values[-1]
+
+
 def test_metric_values_move_between_start_and_target(larkspur):
     goal = Goal.objects.get(period__isnull=True)
     values = list(goal.check_ins.order_by("checked_in_at").values_list("value", flat=True))

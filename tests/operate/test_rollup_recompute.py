@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import random
 
 import pytest
 import time_machine
@@ -14,7 +15,7 @@ from leados.core.models import Level, PeriodKind
 from leados.core.periods import period_for
 from leados.operate import progress as calc
 from leados.operate.models import Goal
-from leados.operate.rollup import recompute, status_function
+from leados.operate.rollup import _read_columns, derive, recompute, status_function
 from leados.operate.services.check_ins import check_in_create
 from leados.operate.services.goals import goal_archive, goal_create
 
@@ -225,3 +226,140 @@ def test_self_goals_at_level_self_align_through_their_parent(world, in_org, tree
     with in_org():
         mine = Goal.objects.get(pk=tree["mine"])
     assert mine.level == Level.SELF and mine.aligned is True and mine.depth == 2
+
+
+def _reference(*, ids, parents, levels, kinds, weights, own, confidence, starts, ends, live, today):
+    """The figures goal by goal, straight from ``progress``: the chain of parents walked up,
+    the roll-up recursed down."""
+    index = {pk: i for i, pk in enumerate(ids)}
+    kids = {i: [] for i in range(len(ids))}
+    for i, parent in enumerate(parents):
+        if parent in index and live[i]:
+            kids[index[parent]].append(i)
+
+    def chain(i):
+        seen = [i]
+        while parents[seen[-1]] in index:
+            j = index[parents[seen[-1]]]
+            if j in seen:
+                return None
+            seen.append(j)
+        return seen[::-1]
+
+    def progress(i):
+        rolls = bool(kids[i]) and kinds[i] != "metric"
+        if not rolls:
+            return False, own[i]
+        return True, calc.rolled_up([(weights[k], progress(k)[1]) for k in kids[i]])
+
+    figures = []
+    for i in range(len(ids)):
+        up = chain(i)
+        if up is None:
+            figures.append(None)
+            continue
+        rolls, value = progress(i)
+        status = None
+        if live[i]:
+            status = calc.status_of(
+                progress=value,
+                kind=kinds[i],
+                rolls_up=rolls,
+                window=calc.Window(starts[i], ends[i]),
+                today=today,
+                confidence=confidence[i],
+            )
+        path = "/" + "".join(f"{ids[j]}/" for j in up)
+        figures.append((path, len(up) - 1, levels[up[0]] == "strategy", rolls, value, status))
+    return figures
+
+
+def test_derive_gives_the_figures_of_the_reference_arithmetic_on_random_forests():
+    rng = random.Random(7)
+    day = datetime.timedelta(days=1)
+    windows = [
+        (None, None),
+        (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30)),
+        (datetime.date(2026, 1, 1), TODAY - day),
+        (TODAY + day, datetime.date(2026, 6, 30)),
+        (datetime.date(2026, 5, 1), None),
+        (None, datetime.date(2026, 5, 20)),
+    ]
+    loops = 0
+    for _ in range(60):
+        n = rng.randint(0, 120)
+        ids = rng.sample(range(1, 10_000), n)
+        parents = [
+            None if i == 0 or rng.random() < 0.15
+            else rng.choice(ids) if rng.random() < 0.05  # may close a loop
+            else ids[rng.randrange(i)]
+            for i in range(n)
+        ]  # fmt: skip
+        chosen = [rng.choice(windows) for _ in ids]
+        facts = {
+            "ids": ids,
+            "parents": parents,
+            "levels": [rng.choice(["strategy", "functional_team", "self"]) for _ in ids],
+            "kinds": [rng.choice(["metric", "binary", "milestones"]) for _ in ids],
+            "weights": [rng.choice([0, 0, 1, 1, 3]) for _ in ids],
+            "own": [rng.choice([0.0, 0.3, 0.5, 0.9995, 1.0, rng.random()]) for _ in ids],
+            "confidence": [rng.choice([None, 0, 3, 5, 6, 9]) for _ in ids],
+            "starts": [start for start, _ in chosen],
+            "ends": [end for _, end in chosen],
+            "live": [rng.random() > 0.1 for _ in ids],
+            "today": TODAY,
+        }
+        derived = derive(**facts)
+        expected = _reference(**facts)
+        loops += bool(derived.cycles)
+        assert sorted(derived.cycles) == sorted(
+            pk for pk, figures in zip(ids, expected, strict=True) if figures is None
+        )
+        for i, figures in enumerate(expected):
+            got = (
+                derived.path[i], derived.depth[i], derived.aligned[i],
+                derived.rolls_up[i], derived.progress[i], derived.status[i],
+            )  # fmt: skip
+            if figures is None:
+                assert got == (None,) * 6
+            else:
+                assert got[:4] == figures[:4] and got[5] == figures[5]
+                assert got[4] == pytest.approx(figures[4], rel=1e-12, abs=1e-12)
+    assert loops  # the forests did include loops of parents
+
+
+def test_the_read_carries_fractions_and_dates_exactly(world, in_org, tree):
+    awkward = [1 / 3, 0.9995, 2**-60, 1e-15, 0.1 + 0.2, 1.0 - 2**-53, 0.0, 1.0]
+    pks = sorted(tree["all"].values())
+    with in_org():
+        for pk, own, value in zip(pks, awkward, reversed(awkward), strict=False):
+            Goal.objects.filter(pk=pk).update(own_progress=own, progress=value)
+        Goal.objects.filter(pk=tree["mine"]).update(
+            start_date=datetime.date(2026, 4, 20), due_date=datetime.date(2026, 6, 1)
+        )
+        columns = _read_columns(
+            world.org, ("id", "own_progress", "progress", "start", "due"), using="default"
+        )
+        stored = {
+            pk: (own, progress, start, due)
+            for pk, own, progress, start, due in Goal.objects.values_list(
+                "id", "own_progress", "progress", "start_date", "due_date"
+            )
+        }
+    assert sorted(columns["id"].tolist()) == pks
+    for i, pk in enumerate(columns["id"].tolist()):
+        own, progress, start, due = stored[pk]
+        assert columns["own_progress"][i] == own and columns["progress"][i] == progress
+        assert columns["start"][i] == (start.toordinal() if start else 0)
+        assert columns["due"][i] == (due.toordinal() if due else 0)
+
+
+def test_a_path_broken_with_a_comma_is_found_and_fixed(world, in_org, tree):
+    with in_org():
+        Goal.objects.filter(pk=tree["yours"]).update(path="/1,2/")
+    result = recompute(world.org, today=TODAY)
+    assert (result.differed, result.by_field) == (1, {"path": 1})
+    assert result.examples[0].stored == "/1,2/"
+    expected = f"/{tree['top']}/{tree['team']}/{tree['yours']}/"
+    assert stored(in_org, tree["yours"], "path") == (expected,)
+    assert recompute(world.org, today=TODAY).differed == 0

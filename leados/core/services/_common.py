@@ -10,9 +10,13 @@ from leados.core.history import diff, history_record, snapshot
 from leados.core.models import HistoryAction
 
 
-def lock(obj: models.Model) -> models.Model:
-    """Re-read ``obj`` under a row lock (SQLite: the IMMEDIATE transaction already serializes)."""
-    return type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+def lock(obj: models.Model, *related: str) -> models.Model:
+    """Re-read ``obj`` under a row lock (SQLite: the IMMEDIATE transaction already serializes),
+    with the ``related`` objects it points to read in the same query (and not locked)."""
+    manager = type(obj)._base_manager
+    if related:
+        return manager.select_for_update(of=("self",)).select_related(*related).get(pk=obj.pk)
+    return manager.select_for_update().get(pk=obj.pk)
 
 
 def check_version(obj: models.Model, expected_version: int | None) -> None:

@@ -211,6 +211,12 @@ class Goal(TenantModel):
         ]
         indexes = [
             models.Index(fields=["organization", "parent", "title"]),
+            # A level of the alignment tree, strategy goals first, read in index order.
+            models.Index(
+                fields=["organization", "parent", "level", "title", "id"],
+                name="operate_goal_live_tree_idx",
+                condition=models.Q(archived_at__isnull=True),
+            ),
             # A subtree is a prefix of ``path``: PostgreSQL needs the pattern operator class
             # to use the index for LIKE 'prefix%' under any collation.
             models.Index(

@@ -2,9 +2,9 @@
 each goal's ancestor chain, orphans, and alignment coverage per unit.
 
 Every function reads a fixed number of queries whatever the size of the organization:
-a level of the tree is one page of children plus one grouped count of their children,
-an opened chain ("follow up to the vision") is one windowed query for all its levels,
-and ancestors come off the materialized ``path``.
+a page of a level of the tree is read in index order (strategy goals, then the others)
+with each row's count of children, an opened chain ("follow up to the vision") is one
+windowed query for all its levels, and ancestors come off the materialized ``path``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,23 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.core.cache import cache
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
-from leados.core.models import Period, Person, RoleAssignment, Unit
+from leados.core.models import Level, Period, Person, RoleAssignment, Unit
 from leados.operate.models import LEVEL_RANK, Agreement, Goal, GoalStatus
 
 # Rows of one level shown before "show more".
@@ -56,9 +69,11 @@ def goal_rows() -> QuerySet:
     return Goal.objects.select_related("unit", "person", "owner").only(*ROW_FIELDS)
 
 
-def _in_display_order(queryset: QuerySet) -> QuerySet:
-    """Strategy goals first, then down the levels; by title within a level."""
-    return queryset.annotate(level_order=LEVEL_ORDER).order_by("level_order", "title", "id")
+# Below strategy the level keys sort by name in rank order (functional_team, process,
+# project, self): the roots, strategy goals first, are two ranges of the live goals'
+# (organization, parent, level, title, id) index, read in order however many there are.
+STRATEGY = Level.STRATEGY.value
+DISPLAY_ORDER = ("level_order", "title", "id")
 
 
 @dataclass
@@ -76,10 +91,53 @@ class Row:
     pinned_id: int | None = None
 
 
-def _page(queryset: QuerySet, offset: int, limit: int | None) -> tuple[list[Goal], bool]:
+def _roots_page(roots: QuerySet, offset: int, limit: int | None) -> tuple[list[Goal], bool]:
+    """Rows of the live ``roots`` from ``offset`` in display order, and whether more follow:
+    the strategy goals' slice, then (when it runs out) the others'."""
     limit = limit or PAGE
-    rows = list(queryset[offset : offset + limit + 1])
+    wanted = limit + 1
+    strategy = roots.filter(level=STRATEGY)
+    rows = _slice(strategy, ("parent_id", "title", "id"), offset, wanted)
+    if len(rows) < wanted:
+        # Past the strategy goals: the others start where they ran out.
+        skip = 0 if rows or not offset else offset - strategy.count()
+        others = roots.exclude(level=STRATEGY)
+        rows += _slice(others, ("parent_id", "level", "title", "id"), skip, wanted - len(rows))
     return rows[:limit], len(rows) > limit
+
+
+def _children_page(children: QuerySet, offset: int, limit: int | None) -> tuple[list[Goal], bool]:
+    """Rows of one goal's live ``children`` from ``offset`` in display order, and whether
+    more follow: one goal's children are few enough to sort."""
+    limit = limit or PAGE
+    rows = _slice(children.annotate(level_order=LEVEL_ORDER), DISPLAY_ORDER, offset, limit + 1)
+    return rows[:limit], len(rows) > limit
+
+
+def _slice(goals: QuerySet, order: tuple[str, ...], start: int, count: int) -> list[Goal]:
+    """Rows of ``goals`` in ``order`` from ``start``, each with its count of live children.
+    The slice is taken on the goals alone, then their unit and people are joined in: joined
+    first, a planner may join every goal of the level to sort them all. (``parent_id``
+    leads the roots' order: PostgreSQL takes ``parent_id IS NULL`` for no equality and
+    would not read the index in order without it.)"""
+    page = goals.order_by(*order).values("pk")[start : start + count]
+    rows = goal_rows().filter(pk__in=page).annotate(child_count=_live_children())
+    if "level_order" in order:
+        rows = rows.annotate(level_order=LEVEL_ORDER)
+    return list(rows.order_by(*order))
+
+
+def _live_children() -> Coalesce:
+    """How many live children the row's goal has: a count on the live goals' index."""
+    children = (
+        Goal.objects.live()
+        .filter(parent_id=OuterRef("pk"))
+        .order_by()
+        .values("parent_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(children), 0)
 
 
 def attach_child_counts(rows: list[Row]) -> None:
@@ -109,26 +167,32 @@ def tree_roots(
 ) -> tuple[list[Row], bool]:
     """Live goals without a parent (strategy goals first) from ``offset``, and whether
     more follow."""
-    roots = goal_rows().live().roots()
+    roots = Goal.objects.live().roots()
     if exclude:
         roots = roots.exclude(pk=exclude)
-    goals, more = _page(_in_display_order(roots), offset, limit)
-    rows = [Row(goal=g) for g in goals]
-    attach_child_counts(rows)
-    return rows, more
+    goals, more = _roots_page(roots, offset, limit)
+    return [Row(goal=g, child_count=g.child_count) for g in goals], more
 
 
 def goal_children(
     goal: Goal, *, offset: int = 0, limit: int | None = None, exclude: int | None = None
 ) -> tuple[list[Row], bool]:
     """One page of ``goal``'s live children in display order, with their child counts."""
-    children = goal_rows().live().filter(parent_id=goal.pk)
+    children = Goal.objects.live().filter(parent_id=goal.pk)
     if exclude:
         children = children.exclude(pk=exclude)
-    goals, more = _page(_in_display_order(children), offset, limit)
-    rows = [Row(goal=g) for g in goals]
-    attach_child_counts(rows)
-    return rows, more
+    goals, more = _children_page(children, offset, limit)
+    return [Row(goal=g, child_count=g.child_count) for g in goals], more
+
+
+def opened(goal: Goal) -> Row:
+    """``goal``'s row opened: the first page of its children and how many it has."""
+    children, more = goal_children(goal)
+    count = Goal.objects.live().filter(parent_id=goal.pk).count() if more else len(children)
+    more_offset = PAGE if more else None
+    return Row(
+        goal=goal, child_count=count, expanded=True, children=children, more_offset=more_offset
+    )
 
 
 def _first_children(parent_ids: list[int], limit: int) -> dict[int, list[Goal]]:
@@ -147,16 +211,13 @@ def _first_children(parent_ids: list[int], limit: int) -> dict[int, list[Goal]]:
             )
         )
         .filter(position__lte=limit + 1)
+        .annotate(child_count=_live_children())
         .order_by("parent_id", "position")
     )
     result: dict[int, list[Goal]] = defaultdict(list)
     for goal in numbered:
         result[goal.parent_id].append(goal)
     return result
-
-
-def _sort_key(goal: Goal):
-    return (LEVEL_RANK.get(goal.level, len(LEVEL_RANK)), goal.title, goal.pk)
 
 
 def focused_tree(goal: Goal) -> tuple[list[Row], bool, int | None]:
@@ -168,10 +229,12 @@ def focused_tree(goal: Goal) -> tuple[list[Row], bool, int | None]:
     """
     limit = PAGE
     chain = [*goal.ancestor_ids, goal.pk]
-    roots, roots_more = _page(_in_display_order(goal_rows().live().roots()), 0, limit)
+    roots, roots_more = _roots_page(Goal.objects.live().roots(), 0, limit)
     kids = _first_children(chain, limit)
-    chain_goals = {g.pk: g for g in goal_rows().filter(pk__in=chain)}
-    top = [Row(goal=g) for g in roots]
+    chain_goals = {
+        g.pk: g for g in goal_rows().filter(pk__in=chain).annotate(child_count=_live_children())
+    }
+    top = [Row(goal=g, child_count=g.child_count) for g in roots]
     level, level_more, parent_row = top, roots_more, None
     pinned_root = None
     for pk in chain:
@@ -180,7 +243,7 @@ def focused_tree(goal: Goal) -> tuple[list[Row], bool, int | None]:
             break
         row = next((r for r in level if r.goal.pk == pk), None)
         if row is None:
-            row = Row(goal=chain_goal)
+            row = Row(goal=chain_goal, child_count=chain_goal.child_count)
             level.append(row)
             if parent_row is not None:
                 parent_row.pinned_id = pk
@@ -190,14 +253,13 @@ def focused_tree(goal: Goal) -> tuple[list[Row], bool, int | None]:
             parent_row.more_offset = limit
         row.expanded = True
         children = kids.get(pk, [])
-        row.children = [Row(goal=g) for g in children[:limit]]
+        row.children = [Row(goal=g, child_count=g.child_count) for g in children[:limit]]
         level, level_more, parent_row = row.children, len(children) > limit, row
     row_for_goal = _find(top, goal.pk)
     if row_for_goal is not None:
         row_for_goal.focused = True
         if level_more and parent_row is row_for_goal:
             row_for_goal.more_offset = limit
-    attach_child_counts(top)
     return top, roots_more, pinned_root
 
 

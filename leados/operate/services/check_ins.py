@@ -8,13 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from leados.core.errors import Conflict
-from leados.core.history import history_record, snapshot
+from leados.core.history import diff, history_record_each, snapshot
 from leados.core.models import HistoryAction, Person
 from leados.core.periods import organization_today
 from leados.core.services._common import apply_changes, check_version, field_error, lock
 from leados.operate.models import CheckIn, Goal, GoalKind, Milestone
 from leados.operate.models.goals import COMMENT_MAX, CONFIDENCE_MAX
-from leados.operate.services.goals import _number, _text, measure, rollup_ancestors, save_goal
+from leados.operate.services.goals import _number, _text, measure, rollup_ancestors
 
 
 def _milestone_ids(goal: Goal, milestones_done) -> set[int]:
@@ -55,7 +55,7 @@ def check_in_create(
     a done / not done goal ``is_done``; any goal takes a confidence (0–10) and a comment.
     A check-in with none of these says nothing and is refused.
     """
-    goal = lock(goal)
+    goal = lock(goal, "organization", "period")
     check_version(goal, expected_version)
     if goal.is_archived:
         raise Conflict("This goal is archived; restore it to check in.")
@@ -118,8 +118,15 @@ def check_in_create(
         comment=comment,
     )
     check_in.save()
-    history_record(check_in, action=HistoryAction.CREATE)
-    save_goal(goal, before_snapshot, validate=False)
+    # Every field set above was checked here: the goal is saved without a full_clean.
+    goal_changes = diff(before_snapshot, snapshot(goal))
+    if goal_changes:
+        goal.version += 1
+    goal.save()
+    history_record_each(
+        [(check_in, HistoryAction.CREATE, {})]
+        + ([(goal, HistoryAction.UPDATE, goal_changes)] if goal_changes else [])
+    )
     if before != (goal.progress, goal.status, goal.rolls_up):
         rollup_ancestors(goal, today=today)
     return check_in

@@ -224,14 +224,11 @@ def alignment_children(request, goal_id):
                 "exclude": exclude,
             },
         )
-    row = selectors.Row(goal=goal)
     if request.GET.get("collapse") == "1":
+        row = selectors.Row(goal=goal)
         selectors.attach_child_counts([row])
     else:
-        row.children, more = selectors.goal_children(goal)
-        row.expanded = True
-        row.more_offset = selectors.PAGE if more else None
-        selectors.attach_child_counts([row])
+        row = selectors.opened(goal)
     return render(
         request,
         "operate/alignment/_node.html",
