@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "leados.web",
     "leados.api",
     "leados.operate",
+    "leados.sops",
 ]
 
 MIDDLEWARE = [

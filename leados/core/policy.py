@@ -42,6 +42,14 @@ MEASURABLE_CHANGE = "measurable.change"  # obj: Measurable; settings, targets, f
 MEASURABLE_ENTER = "measurable.enter"  # obj: Measurable; enter, correct or remove values
 SCORECARD_CREATE = "scorecard.create"  # obj: the Unit, the Person, or None (custom)
 SCORECARD_CHANGE = "scorecard.change"  # obj: Scorecard
+# Leadership SOPs.
+SOP_READ = "sop.read"  # obj: Sop; by its visibility
+SOP_CREATE = "sop.create"  # obj: the Person who will own it
+SOP_CHANGE = "sop.change"  # obj: Sop; edit, version, archive, decide on ideas
+SOP_RUN = "sop.run"  # obj: Sop; tick steps, complete, skip its runs
+SOP_IDEA = "sop.idea"  # obj: Sop; propose an improvement
+SOP_TEMPLATE_PUBLISH = "sop.template.publish"  # obj: None; publish to the org's library
+TIME_CHECKIN = "time.checkin"  # obj: the Person whose week it is
 
 ACTIONS = {
     READ,
@@ -69,6 +77,13 @@ ACTIONS = {
     MEASURABLE_ENTER,
     SCORECARD_CREATE,
     SCORECARD_CHANGE,
+    SOP_READ,
+    SOP_CREATE,
+    SOP_CHANGE,
+    SOP_RUN,
+    SOP_IDEA,
+    SOP_TEMPLATE_PUBLISH,
+    TIME_CHECKIN,
 }
 
 
@@ -109,6 +124,8 @@ def can(person: Person | None, action: str, obj=None) -> bool:
     if action == AGREEMENT_RESPOND:
         # Only the party who must answer: nobody says yes on someone else's behalf.
         return _answers(person, obj)
+    if action in _SOP_ACTIONS:
+        return _can_sop(person, action, obj, admin=role in ADMINS)
     if action in _OPERATE_ACTIONS:
         if role not in ADMINS and role != OrgRole.MEMBER:
             return False  # coaches and viewers read; they do not set goals or assign work
@@ -247,6 +264,53 @@ def _can_score(person: Person, action: str, obj, *, admin: bool) -> bool:
             return True
         return obj.unit_id is not None and _leads_or_manages(person, obj.unit)
     return False
+
+
+_SOP_ACTIONS = {
+    SOP_READ,
+    SOP_CREATE,
+    SOP_CHANGE,
+    SOP_RUN,
+    SOP_IDEA,
+    SOP_TEMPLATE_PUBLISH,
+    TIME_CHECKIN,
+}
+
+
+def _can_sop(person: Person, action: str, obj, *, admin: bool) -> bool:
+    """A leader's routines are their own: they (and admins) change and run them; their
+    manager may set one up for them; whoever may read one may propose an improvement.
+    Private routines are read by their owner, admins and coaches; unit routines by the
+    unit's people too; organization routines by everyone."""
+    from leados.sops.models import Sop, Visibility
+
+    role = person.role
+    if action == SOP_CREATE:
+        return (
+            isinstance(obj, Person)
+            and obj.is_active
+            and role != OrgRole.VIEWER
+            and (admin or obj.pk == person.pk or _is_manager_of(person, obj.pk))
+        )
+    if action == TIME_CHECKIN:
+        return isinstance(obj, Person) and obj.pk == person.pk and role != OrgRole.VIEWER
+    if action == SOP_TEMPLATE_PUBLISH:
+        return admin or role == OrgRole.COACH
+    if not isinstance(obj, Sop):
+        return False
+    if action == SOP_READ:
+        if admin or role == OrgRole.COACH or obj.owner_id == person.pk:
+            return True
+        if obj.visibility == Visibility.ORGANIZATION:
+            return True
+        if obj.visibility == Visibility.UNIT and obj.unit_id is not None:
+            return RoleAssignment.objects.filter(person=person, unit_id=obj.unit_id).exists()
+        return _is_manager_of(person, obj.owner_id)
+    if action == SOP_IDEA:
+        return role in COMMENTERS and _can_sop(person, SOP_READ, obj, admin=admin)
+    if obj.is_archived and action == SOP_RUN:
+        return False
+    return admin or obj.owner_id == person.pk
 
 
 def require(person: Person | None, action: str, obj=None) -> None:

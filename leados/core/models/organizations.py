@@ -94,6 +94,26 @@ def validate_check_in_days(value) -> None:
             )
 
 
+# The share of a leader's week (per cent) meant for leading, by the highest level they
+# lead at; below it three weeks running is a drift into doing.
+LEADING_TARGETS = {
+    "strategy": 80,
+    "functional_team": 70,
+    "process": 60,
+    "project": 50,
+}
+
+
+def validate_leading_targets(value) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError("Leading targets must be an object of level to a percentage.")
+    for key, share in value.items():
+        if key not in LEADING_TARGETS:
+            raise ValidationError(f"{key!r} is not a leader level.")
+        if isinstance(share, bool) or not isinstance(share, int) or not 0 <= share <= 100:
+            raise ValidationError(f"The leading target for {key!r} must be 0 to 100 per cent.")
+
+
 class Organization(models.Model):
     """A tenant. Everything else belongs to exactly one organization."""
 
@@ -112,6 +132,13 @@ class Organization(models.Model):
         blank=True,
         validators=[validate_check_in_days],
         help_text="Days between expected goal check-ins, per level; missing levels use defaults.",
+    )
+    leading_targets = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_leading_targets],
+        help_text="Per cent of a leader's week meant for leading, per level; missing levels "
+        "use defaults.",
     )
     mfa_required = models.BooleanField(
         default=False,
@@ -134,6 +161,10 @@ class Organization(models.Model):
     def check_in_rhythm(self) -> dict[str, int]:
         """Days between expected check-ins for every level."""
         return {**CHECK_IN_DAYS, **(self.check_in_days or {})}
+
+    def leading_target(self) -> dict[str, int]:
+        """The share of the week meant for leading at every leader level."""
+        return {**LEADING_TARGETS, **(self.leading_targets or {})}
 
     def word(self, term: str, plural: bool = False) -> str:
         words = self.terminology.get(term) or TERMS[term]

@@ -1,0 +1,35 @@
+"""Background tasks of leadership SOPs: take ids, re-fetch, call a service; safe to run
+twice."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef
+from django_tasks import task
+
+from leados.core.models import Organization
+from leados.core.schedule import periodic
+from leados.core.tenancy import org_scope, scopes_disabled
+from leados.sops.models import Sop
+from leados.sops.services.runs import runs_generate
+
+
+def _with_live_sops(organization_ids: list[int]) -> set[int]:
+    with scopes_disabled():
+        live = Sop.objects.filter(organization=OuterRef("pk"), is_archived=False)
+        return set(
+            Organization.objects.filter(Exists(live), pk__in=organization_ids).values_list(
+                "pk", flat=True
+            )
+        )
+
+
+@periodic("sops.runs_generate", only=_with_live_sops)
+@task()
+def sop_runs_generate(organization_id: int) -> dict:
+    """Make the organization's runs due in the coming week and close the missed ones;
+    idempotent, and it catches up after the worker was down."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return {"created": 0, "missed": 0}
+    with org_scope(organization):
+        return runs_generate(organization=organization)
