@@ -22,6 +22,7 @@ from leados.operate.services import core_value_create
 from tests.conftest import PERSONAS
 from tests.support.alignment import alignment_samples
 from tests.support.scorecards import scorecard_samples
+from tests.support.sops import sop_samples
 
 ACME_PERSONAS = [p for p in PERSONAS if p != "outsider"]
 READ_ONLY = ["coach", "viewer"]
@@ -66,11 +67,14 @@ class Samples:
         other_alignment = alignment_samples(world.other_org, world)
         own_scorecards = scorecard_samples(world.org, world)
         other_scorecards = scorecard_samples(world.other_org, world)
+        own_sops = sop_samples(world.org, world)
+        other_sops = sop_samples(world.other_org, world)
         with scopes_disabled():
             assert Invitation.objects.count() == 2
         self.own = {
             **own_alignment,
             **own_scorecards,
+            **own_sops,
             "org_slug": "acme",
             "unit_id": world.sales.pk,
             "person_id": world.member.pk,
@@ -83,6 +87,7 @@ class Samples:
         self.other = {
             **other_alignment,
             **other_scorecards,
+            **other_sops,
             "org_slug": "acme",
             "unit_id": world.other_unit.pk,
             "person_id": world.outsider.pk,

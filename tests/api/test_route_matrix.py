@@ -10,6 +10,7 @@ from leados.api.api import api
 from leados.core.models import HistoryEntry, OrgRole, Person, RoleAssignment, Unit
 from tests.api.helpers import Api, assert_error_shape, fingerprint, if_match
 from tests.support.scorecards import scorecard_samples
+from tests.support.sops import sop_samples
 
 PERSONAS = ["owner", "admin", "member", "coach", "viewer", "outsider"]
 
@@ -301,6 +302,7 @@ def test_every_org_route_hides_acme_from_the_outsider(world, api_for, method, pa
             "entry_id": HistoryEntry.objects.filter(organization=world.org).first().pk,
         }
     any_id.update(scorecard_samples(world.org, world))
+    any_id.update(sop_samples(world.org, world))
     url = re.sub(r"\{(\w+)\}", lambda m: str(any_id.get(m.group(1), "acme")), path)
     client = api_for("outsider")
     before = fingerprint()
