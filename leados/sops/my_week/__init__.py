@@ -1,0 +1,1 @@
+"""The SOP sections of My week; importing this package registers them."""
