@@ -334,6 +334,40 @@ def cmd_alignment_recompute(args) -> int:
     return 1 if args.check and differed else 0
 
 
+def cmd_sops_runs(args) -> int:
+    """Make due SOP runs now (what the worker does each day), for one or all organizations."""
+    _setup()
+    import datetime
+
+    from leados.core.access import get_organization_by_slug
+    from leados.core.errors import NotFound
+    from leados.core.models import Organization
+    from leados.core.tenancy import org_scope
+    from leados.sops.services.runs import runs_generate
+
+    day = None
+    if args.date:
+        try:
+            day = datetime.date.fromisoformat(args.date)
+        except ValueError:
+            return _fail(f"{args.date!r} is not a date (YYYY-MM-DD).")
+    if args.org:
+        try:
+            organizations = [get_organization_by_slug(args.org)]
+        except NotFound:
+            return _fail(f"no organization {args.org!r}.")
+    else:
+        organizations = list(Organization.objects.order_by("slug"))
+    for org in organizations:
+        with org_scope(org):
+            result = runs_generate(organization=org, today=day)
+        made, missed = result["created"], result["missed"]
+        print(
+            f"{org.slug}: {made:,} run{'' if made == 1 else 's'} made, {missed:,} closed as missed"
+        )
+    return 0
+
+
 def cmd_backup(args) -> int:
     _setup()
     from leados.core.access import get_organization_by_slug
@@ -531,6 +565,17 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--check", action="store_true", help="exit with status 1 when anything differed")
     q.add_argument("--examples", type=int, default=20, metavar="N", help="differences listed")
     q.set_defaults(func=cmd_alignment_recompute)
+
+    p = sub.add_parser("sops", help="leadership SOP upkeep")
+    ssub = p.add_subparsers(dest="action", required=True)
+    q = ssub.add_parser(
+        "runs",
+        help="make the runs due in the coming week and close missed ones (the worker does "
+        "this daily); safe to repeat",
+    )
+    q.add_argument("--org", metavar="SLUG", help="only this organization (default: all)")
+    q.add_argument("--date", metavar="YYYY-MM-DD", help="as if today were this date")
+    q.set_defaults(func=cmd_sops_runs)
 
     p = sub.add_parser("backup", help="write a backup of everything or of one organization")
     p.add_argument("path", metavar="PATH")
