@@ -416,6 +416,14 @@ def person_measures(
     )
 
 
+def unit_sops(viewer: Person, unit: Unit, *, domain: str | None = None):
+    """The routines (live and archived) of ``unit``'s subtree that ``viewer`` may read."""
+    from leados.sops.selectors.access import sops_visible_to
+
+    sops = sops_visible_to(viewer).filter(unit_id__in=unit_subtree_ids(unit))
+    return _in_domain(sops, domain)
+
+
 def unit_measures(
     viewer: Person,
     unit: Unit,
@@ -426,11 +434,8 @@ def unit_measures(
     streak_ids: list[int] | None = None,
 ):
     """The routines of ``unit`` and every unit below it that ``viewer`` may read."""
-    from leados.sops.selectors.access import sops_visible_to
-
-    sops = sops_visible_to(viewer).filter(unit_id__in=unit_subtree_ids(unit))
     return measures_of(
-        _in_domain(sops, domain),
+        unit_sops(viewer, unit, domain=domain),
         organization=viewer.organization,
         today=today,
         weeks=weeks,
@@ -453,5 +458,6 @@ __all__ = [
     "sop_measures",
     "streaks",
     "unit_measures",
+    "unit_sops",
     "unit_subtree_ids",
 ]
