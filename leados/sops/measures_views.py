@@ -10,8 +10,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from leados.core.access import get_person_for, get_unit_for
-from leados.core.errors import NotFound
 from leados.core.models import Level
 from leados.core.models.units import UNIT_LEVELS
 from leados.operate.selectors.alignment import unit_picker
@@ -19,7 +17,6 @@ from leados.operate.views.alignment import UnitSelect
 from leados.sops.models import DIMENSIONS_OF, Dimension, Domain
 from leados.sops.selectors import coverage as coverage_selectors
 from leados.sops.selectors import measures as selectors
-from leados.sops.selectors.access import can_see_leading_of, get_sop_for
 from leados.web.forms import Form
 from leados.web.orgs import org_view
 
@@ -123,31 +120,6 @@ def _clean(form: MeasuresForm) -> dict:
     }
 
 
-def measures_for_request(viewer, values: dict, *, page_ids=None):
-    """(subject kind, subject, measures) for the cleaned filters; ``NotFound`` for an id
-    the viewer may not see. Shared with the API."""
-    weeks, domain = values["weeks"], values["domain"] or None
-    if values.get("sop"):
-        sop = get_sop_for(viewer, values["sop"])
-        return "sop", sop, selectors.sop_measures(sop, weeks=weeks)
-    if values.get("unit"):
-        unit = get_unit_for(viewer, values["unit"])
-        streak_ids = page_ids(unit) if page_ids else None
-        return (
-            "unit",
-            unit,
-            selectors.unit_measures(
-                viewer, unit, weeks=weeks, domain=domain, streak_ids=streak_ids
-            ),
-        )
-    person = viewer
-    if values.get("person"):
-        person = get_person_for(viewer, values["person"])
-        if not can_see_leading_of(viewer, person):
-            raise NotFound()
-    return "person", person, selectors.person_measures(person, weeks=weeks, domain=domain)
-
-
 def _page_number(request) -> int:
     try:
         return max(1, int(request.GET.get("page", 1)))
@@ -171,7 +143,9 @@ def sop_measures(request):
             sops.order_by("title", "id").values_list("pk", flat=True)[start:][:SOPS_PER_PAGE]
         )
 
-    kind, subject, measures = measures_for_request(request.person, values, page_ids=page_ids)
+    kind, subject, measures = selectors.measures_for_viewer(
+        request.person, values, page_ids=page_ids
+    )
     page = Paginator(measures.sops, SOPS_PER_PAGE).get_page(number)
     domains = [
         (key, DOMAIN_LABELS[key], measures.by_domain[key])
@@ -222,18 +196,6 @@ class CoverageForm(Form):
         return unit
 
 
-def coverage_for_request(viewer, data: dict, *, page=1):
-    """The coverage map for cleaned filters; an unknown unit is ``NotFound``."""
-    unit = get_unit_for(viewer, data["unit"]) if data.get("unit") else None
-    return coverage_selectors.coverage_map(
-        viewer,
-        unit=unit,
-        level=data.get("level") or "",
-        only_gaps=bool(data.get("gaps")),
-        page=page,
-    )
-
-
 @org_view
 @require_GET
 def sop_coverage(request):
@@ -245,7 +207,9 @@ def sop_coverage(request):
     if form.is_bound:
         form.is_valid()
         data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
-    coverage = coverage_for_request(request.person, data, page=request.GET.get("page"))
+    coverage = coverage_selectors.coverage_for_viewer(
+        request.person, data, page=request.GET.get("page")
+    )
     return render(
         request,
         "sops/coverage.html",

@@ -18,6 +18,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 
 from leados.core import policy
+from leados.core.access import get_unit_for
 from leados.core.models import Person, RoleAssignment, Unit, UnitRole
 from leados.core.periods import organization_today
 from leados.sops.models import (
@@ -244,4 +245,18 @@ def coverage_map(
         first=first,
         today=today,
         filters={"unit": unit, "level": level, "only_gaps": only_gaps},
+    )
+
+
+def coverage_for_viewer(viewer, data: dict, *, page=1):
+    """The coverage map for cleaned filters (unit id, level, gaps); an unknown unit is
+    ``NotFound``."""
+
+    unit = get_unit_for(viewer, data["unit"]) if data.get("unit") else None
+    return coverage_map(
+        viewer,
+        unit=unit,
+        level=data.get("level") or "",
+        only_gaps=bool(data.get("gaps")),
+        page=page,
     )

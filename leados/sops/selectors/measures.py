@@ -34,10 +34,13 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Count, F, Q, Sum
 
+from leados.core.access import get_person_for, get_unit_for
+from leados.core.errors import NotFound
 from leados.core.models import Organization, Person, Unit
 from leados.core.periods import organization_today
 from leados.sops.cadence import typical_gap_days
 from leados.sops.models import CLOSED_RUN_STATES, DOMAIN_OF, Domain, RunState, Sop, SopRun
+from leados.sops.selectors.access import can_see_leading_of, get_sop_for, sops_visible_to
 
 # The ranges offered (in weeks): 12 weeks and 6 months in weeks, a year in months.
 RANGES = {12: "12 weeks", 26: "6 months", 52: "1 year"}
@@ -418,8 +421,6 @@ def person_measures(
 
 def unit_sops(viewer: Person, unit: Unit, *, domain: str | None = None):
     """The routines (live and archived) of ``unit``'s subtree that ``viewer`` may read."""
-    from leados.sops.selectors.access import sops_visible_to
-
     sops = sops_visible_to(viewer).filter(unit_id__in=unit_subtree_ids(unit))
     return _in_domain(sops, domain)
 
@@ -443,6 +444,30 @@ def unit_measures(
     )
 
 
+def measures_for_viewer(viewer, values: dict, *, page_ids=None):
+    """(subject kind, subject, measures) for the cleaned filters; ``NotFound`` for an id
+    the viewer may not see. ``values``: person, unit, sop, domain, weeks; ``page_ids(unit)``
+    names the routines to compute streaks for in a large unit."""
+    weeks, domain = values["weeks"], values["domain"] or None
+    if values.get("sop"):
+        sop = get_sop_for(viewer, values["sop"])
+        return "sop", sop, sop_measures(sop, weeks=weeks)
+    if values.get("unit"):
+        unit = get_unit_for(viewer, values["unit"])
+        streak_ids = page_ids(unit) if page_ids else None
+        return (
+            "unit",
+            unit,
+            unit_measures(viewer, unit, weeks=weeks, domain=domain, streak_ids=streak_ids),
+        )
+    person = viewer
+    if values.get("person"):
+        person = get_person_for(viewer, values["person"])
+        if not can_see_leading_of(viewer, person):
+            raise NotFound()
+    return "person", person, person_measures(person, weeks=weeks, domain=domain)
+
+
 __all__ = [
     "DEFAULT_WEEKS",
     "RANGES",
@@ -452,6 +477,7 @@ __all__ = [
     "SopFigures",
     "buckets",
     "clean_weeks",
+    "measures_for_viewer",
     "measures_of",
     "person_measures",
     "predictability",
