@@ -4,17 +4,25 @@ as the measures and coverage pages, with the same visibility."""
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator
 
 from leados.api.common import ERRORS, Id, org_operation
 from leados.sops.selectors.coverage import PER_PAGE, coverage_for_viewer
-from leados.sops.selectors.measures import measures_for_viewer
+from leados.sops.selectors.measures import RANGES, measures_for_viewer
 
 router = Router(tags=["sop-measures"])
 
-Weeks = Literal[12, 26, 52]
+
+def _weeks(value: int) -> int:
+    if value not in RANGES:
+        raise ValueError("Choose a range of 12, 26 or 52 weeks.")
+    return value
+
+
+Weeks = Annotated[int, AfterValidator(_weeks)]
 DomainKey = Literal["structure", "operate", "perfect"]
 UnitLevel = Literal["strategy", "functional_team", "process", "project"]
 
