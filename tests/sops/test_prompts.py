@@ -19,16 +19,18 @@ from leados.sops.my_week.runs import this_weeks_routines, todays_routines
 from leados.sops.selectors.prompts import person_runs
 from leados.sops.services.ideas import idea_propose
 from leados.sops.services.prompts import (
-    digests_send,
     preferences_for,
     preferences_update,
     reminders_claim,
 )
 from leados.sops.services.runs import run_complete, runs_generate
 from leados.sops.tasks import sop_digests_send
-from tests.sops.test_prompts_support import run_pages, smtp, smtp_inbox  # noqa: F401
+from tests.sops import test_prompts_support as support
 
 pytestmark = pytest.mark.django_db
+
+# Fixtures shared with the calendar tests.
+smtp, smtp_inbox, run_pages = support.smtp, support.smtp_inbox, support.run_pages
 
 MONDAY = "2026-11-02 06:00Z"  # Acme's week starts on Monday (UTC)
 WEDNESDAY = "2026-11-04 06:00Z"
