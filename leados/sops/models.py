@@ -455,6 +455,9 @@ class SopPreferences(TenantModel):
     last_digest_on = models.DateField(null=True, blank=True)
     last_drift_alert_on = models.DateField(null=True, blank=True)
 
+    # The feed's token is a secret, and the last-sent dates are bookkeeping.
+    HISTORY_EXCLUDE = ("calendar_token", "last_digest_on", "last_drift_alert_on")
+
     objects = tenant_manager()
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from django_tasks import task
 
 from leados.core.models import Organization
-from leados.core.schedule import periodic
+from leados.core.schedule import every_tick, periodic
 from leados.core.tenancy import org_scope, scopes_disabled
 from leados.sops.models import Sop
 from leados.sops.services.runs import runs_generate
@@ -33,3 +33,55 @@ def sop_runs_generate(organization_id: int) -> dict:
         return {"created": 0, "missed": 0}
     with org_scope(organization):
         return runs_generate(organization=organization)
+
+
+# Prompts: the email digest (daily per organization) and reminders before a run is due.
+
+
+@periodic("sops.digests", only=_with_live_sops)
+@task()
+def sop_digests_send(organization_id: int) -> dict:
+    """Send the organization's digests of today; a person gets at most one a day."""
+    from leados.sops.services.prompts import digests_send
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return {"sent": 0}
+    with org_scope(organization):
+        return digests_send(organization=organization)
+
+
+@task()
+def sop_reminder_send(run_id: int) -> bool:
+    """Email the reminder of one run claimed by ``sop_reminders_enqueue``; nothing for a
+    run done, skipped or archived since."""
+    from leados.sops.models import SopRun
+    from leados.sops.services.prompts import reminder_send
+
+    with scopes_disabled():
+        run = (
+            SopRun.objects.select_related(
+                "sop__organization", "sop_version", "owner__user", "owner__organization"
+            )
+            .filter(pk=run_id)
+            .first()
+        )
+    if run is None:
+        return False
+    with org_scope(run.organization_id):
+        return reminder_send(run=run)
+
+
+@every_tick("sops.reminders")
+def sop_reminders_enqueue(now) -> list[int]:
+    """Claim the runs whose reminder is due at ``now`` and queue an email for each, in one
+    transaction: with the database queue both happen or neither."""
+    from django.db import transaction
+
+    from leados.sops.services.prompts import reminders_claim
+
+    with transaction.atomic():
+        ids = reminders_claim(now)
+        for run_id in ids:
+            sop_reminder_send.enqueue(run_id)
+    return ids

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from leados.sops.prompts_views import calendar_feed
 from leados.web.views import history, home, organization, people, tokens, units
 
 app_name = "web"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
     path(org, home.my_week, name="my_week"),
+    path("calendar/<str:token>.ics", calendar_feed, name="sop_calendar"),
     # Units
     path(f"{org}units/", units.unit_tree, name="units"),
     path(f"{org}units/new/", units.unit_create, name="unit_create"),
@@ -71,6 +73,7 @@ urlpatterns = [
     path(f"{org}measurables/", include("leados.operate.urls.measurables")),
     path(f"{org}measurables/", include("leados.operate.urls.feeds")),
     path(f"{org}sops/", include("leados.sops.urls_measures")),
+    path(f"{org}sops/", include("leados.sops.urls_prompts")),
     # People and units import/export pages live in their own module.
     path(f"{org}transfer/", include("leados.web.transfer_urls")),
 ]
