@@ -28,6 +28,7 @@ from leados.operate.api.measurables import router as measurables_router
 from leados.operate.api.plans import router as plans_router
 from leados.operate.api.scorecards import router as scorecards_router
 from leados.operate.api.vision import router as vision_router
+from leados.sops.api.time_checkins import router as time_checkins_router
 
 
 def _json_method_errors(view):
@@ -93,3 +94,4 @@ api.add_router("/orgs", measurables_router)
 api.add_router("/orgs", scorecards_router)
 api.add_router("/orgs", feeds_router)
 api.add_router("/ingest", ingest_router)
+api.add_router("/orgs", time_checkins_router)

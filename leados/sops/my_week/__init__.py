@@ -1,1 +1,3 @@
 """The SOP sections of My week; importing this package registers them."""
+
+from leados.sops.my_week import leading  # noqa: F401
