@@ -559,8 +559,11 @@ def test_api_changes_a_check_in_with_its_version(world, api_for, checkin, in_org
     assert (current.version, current.leading_pct, current.note) == (2, 50, "")
 
 
-def test_api_refuses_a_viewer_checking_in(world, api_for):
+def test_api_refuses_a_viewer_checking_in(world, api_for, checkin):
     assert_error_shape(api_for("viewer").post("orgs/acme/time-checkins", SHARES), 403)
+    theirs = checkin(world.member, weeks_ago(1), 40)
+    path = f"orgs/acme/time-checkins/{theirs.pk}"
+    assert_error_shape(api_for("viewer").patch(path, {"note": "x"}, headers=if_match(1)), 403)
 
 
 def test_api_summary_tells_target_level_and_drift(world, api_for, checkin):

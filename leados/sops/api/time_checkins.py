@@ -292,6 +292,8 @@ def update_time_checkin(
     """Change your own check-in's shares or note; the shares still add up to 100 (send the
     ones that change, the others stay). Send the version (If-Match or `version`)."""
     viewer = request.viewer
+    # Who may not check in at all (viewers) is refused before any check-in is looked up.
+    policy.require(viewer, policy.TIME_CHECKIN, viewer)
     checkin = get_time_checkin_for(viewer, checkin_id)
     policy.require(viewer, policy.TIME_CHECKIN, checkin.person)
     fields = payload.dict(exclude_unset=True)
