@@ -29,6 +29,7 @@ from leados.operate.api.plans import router as plans_router
 from leados.operate.api.scorecards import router as scorecards_router
 from leados.operate.api.vision import router as vision_router
 from leados.sops.api.measures import router as sop_measures_router
+from leados.sops.api.time_checkins import router as time_checkins_router
 
 
 def _json_method_errors(view):
@@ -95,3 +96,4 @@ api.add_router("/orgs", scorecards_router)
 api.add_router("/orgs", feeds_router)
 api.add_router("/orgs", sop_measures_router)
 api.add_router("/ingest", ingest_router)
+api.add_router("/orgs", time_checkins_router)

@@ -19,7 +19,12 @@ from leados.api.common import (
 )
 from leados.core import policy
 from leados.core.models import Organization, OrgRole, Person
-from leados.core.models.organizations import CHECK_IN_DAYS, CHECK_IN_DAYS_MAX, TERMS
+from leados.core.models.organizations import (
+    CHECK_IN_DAYS,
+    CHECK_IN_DAYS_MAX,
+    LEADING_TARGETS,
+    TERMS,
+)
 from leados.core.services import organization_update
 
 router = Router(tags=["organizations"])
@@ -28,6 +33,8 @@ Term = Literal[tuple(TERMS)]  # type: ignore[valid-type]
 Words = Annotated[list[Text(40)], Field(min_length=2, max_length=2)]
 LevelKey = Literal[tuple(CHECK_IN_DAYS)]  # type: ignore[valid-type]
 Days = Annotated[int, Field(ge=1, le=CHECK_IN_DAYS_MAX, strict=True)]
+LeaderLevelKey = Literal[tuple(LEADING_TARGETS)]  # type: ignore[valid-type]
+Percent = Annotated[int, Field(ge=0, le=100, strict=True)]
 
 
 class OrganizationOut(Schema):
@@ -41,6 +48,10 @@ class OrganizationOut(Schema):
     check_in_days: dict[str, int] = Field(
         description="Days between expected goal check-ins, for every level (standard or set)."
     )
+    leading_targets: dict[str, int] = Field(
+        description="Per cent of a leader's week meant for leading, by the highest level they "
+        "lead or manage, for every leader level (standard or set)."
+    )
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -48,6 +59,10 @@ class OrganizationOut(Schema):
     @staticmethod
     def resolve_check_in_days(obj) -> dict[str, int]:
         return obj.check_in_rhythm()
+
+    @staticmethod
+    def resolve_leading_targets(obj) -> dict[str, int]:
+        return obj.leading_target()
 
 
 class MembershipOut(Schema):
@@ -71,6 +86,12 @@ class OrganizationPatch(Input):
         description='Check-in rhythm in days per level, e.g. {"strategy": 21}; it replaces the '
         "rhythm set before, and a level left out follows the standard "
         f"({', '.join(f'{k} {v}' for k, v in CHECK_IN_DAYS.items())}).",
+    )
+    leading_targets: dict[LeaderLevelKey, Percent] = Field(
+        None,
+        description='Leading targets in per cent per leader level, e.g. {"project": 40}; it '
+        "replaces the targets set before, and a level left out follows the standard "
+        f"({', '.join(f'{k} {v}' for k, v in LEADING_TARGETS.items())}).",
     )
     version: int | None = Field(None, description="Instead of If-Match.")
 

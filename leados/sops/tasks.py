@@ -85,3 +85,36 @@ def sop_reminders_enqueue(now) -> list[int]:
         for run_id in ids:
             sop_reminder_send.enqueue(run_id)
     return ids
+
+
+# ---------------------------------------------------------------------------- drift alerts
+
+
+def _with_drift_sharing(organization_ids: list[int]) -> set[int]:
+    """Of ``organization_ids``, those where someone shares their drift with somebody."""
+    from leados.sops.models import DriftShare, SopPreferences
+
+    with scopes_disabled():
+        sharing = SopPreferences.objects.filter(organization=OuterRef("pk")).exclude(
+            drift_share=DriftShare.NOBODY
+        )
+        return set(
+            Organization.objects.filter(Exists(sharing), pk__in=organization_ids).values_list(
+                "pk", flat=True
+            )
+        )
+
+
+@periodic("sops.drift_alerts", only=_with_drift_sharing)
+@task()
+def sop_drift_alerts(organization_id: int) -> list[int]:
+    """Email the manager and/or coach of every leader who opted in and began drifting into
+    doing since their last alert; returns the ids of the leaders alerted about. Each drift
+    episode is alerted once, however often this runs."""
+    from leados.sops.services.drift import drift_alerts_send
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return []
+    with org_scope(organization):
+        return drift_alerts_send(organization=organization)

@@ -15,6 +15,7 @@ from leados.core.models import Edge, Level, OrgRole, Person, UnitRole
 from leados.core.models.organizations import (
     CHECK_IN_DAYS,
     CHECK_IN_DAYS_MAX,
+    LEADING_TARGETS,
     MONTHS,
     TERMS,
     WEEKDAYS,
@@ -264,6 +265,15 @@ class OrganizationSettingsForm(VersionForm):
                 help_text=f"Days; standard {days}.",
                 widget=forms.NumberInput(attrs={"placeholder": days, "inputmode": "numeric"}),
             )
+        for level, share in LEADING_TARGETS.items():
+            self.fields[f"leading_{level}"] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=100,
+                label=Level(level).label,
+                help_text=f"Per cent; standard {share}.",
+                widget=forms.NumberInput(attrs={"placeholder": share, "inputmode": "numeric"}),
+            )
 
     @staticmethod
     def initial_for(org) -> dict:
@@ -280,10 +290,15 @@ class OrganizationSettingsForm(VersionForm):
                 initial[f"term_{key}_singular"], initial[f"term_{key}_plural"] = words
         for level, days in org.check_in_rhythm().items():
             initial[f"check_in_{level}"] = days
+        for level, share in org.leading_target().items():
+            initial[f"leading_{level}"] = share
         return initial
 
     def check_in_fields(self):
         return [self[f"check_in_{level}"] for level in CHECK_IN_DAYS]
+
+    def leading_fields(self):
+        return [self[f"leading_{level}"] for level in LEADING_TARGETS]
 
     def term_rows(self):
         return [
@@ -313,6 +328,11 @@ class OrganizationSettingsForm(VersionForm):
             level: data[f"check_in_{level}"]
             for level, standard in CHECK_IN_DAYS.items()
             if data.get(f"check_in_{level}") not in (None, standard)
+        }
+        data["leading_targets"] = {
+            level: data[f"leading_{level}"]
+            for level, standard in LEADING_TARGETS.items()
+            if data.get(f"leading_{level}") not in (None, standard)
         }
         return data
 

@@ -74,6 +74,7 @@ urlpatterns = [
     path(f"{org}measurables/", include("leados.operate.urls.feeds")),
     path(f"{org}sops/", include("leados.sops.urls_measures")),
     path(f"{org}sops/", include("leados.sops.urls_prompts")),
+    path(f"{org}sops/", include("leados.sops.urls_leading")),
     # People and units import/export pages live in their own module.
     path(f"{org}transfer/", include("leados.web.transfer_urls")),
 ]

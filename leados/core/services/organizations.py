@@ -25,6 +25,7 @@ ORG_FIELDS = {
     "week_start_day",
     "terminology",
     "check_in_days",
+    "leading_targets",
     "mfa_required",
 }
 

@@ -1,3 +1,3 @@
 """The SOP sections of My week; importing this package registers them."""
 
-from leados.sops.my_week import runs  # noqa: F401
+from leados.sops.my_week import leading, runs  # noqa: F401

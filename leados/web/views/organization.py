@@ -1,5 +1,5 @@
-"""Organization settings: name, calendar, check-in rhythm, display words, two-factor
-requirement."""
+"""Organization settings: name, calendar, check-in rhythm, leading targets, display words,
+two-factor requirement."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ SETTINGS_FIELDS = [
     "mfa_required",
     "terminology",
     "check_in_days",
+    "leading_targets",
 ]
 
 
