@@ -9,12 +9,15 @@ section reads two or three queries whatever the size of the organization.
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.urls import reverse
 
 from leados.core import policy
 from leados.core.models import Person
 from leados.core.periods import organization_today
-from leados.sops.selectors.leading import drift_for_people
+from leados.sops.models import TimeCheckin
+from leados.sops.selectors.leading import DRIFT_WEEKS, WEEK, drift_for_people
+from leados.sops.services.time_checkins import week_start_of
 from leados.web.my_week import LIST_LIMIT, Item, Section, section
 
 MAX_REPORTS = 200
@@ -74,14 +77,27 @@ def leading_check_in(person: Person) -> Section | None:
 
 @section(order=66)
 def reports_drifting(person: Person) -> Section | None:
-    reports = list(
-        Person.objects.filter(manager=person, is_active=True)
-        .select_related("organization")
-        .order_by("name", "id")[:MAX_REPORTS]
-    )
-    if not reports:
-        return None
+    # Only a report with a check-in in each of the last weeks can be drifting (a week
+    # without one breaks the run): one query finds them, whatever the team's size.
     today = organization_today(person.organization)
+    first = week_start_of(person, today) - WEEK * DRIFT_WEEKS
+    candidates = (
+        TimeCheckin.objects.filter(
+            person__manager=person, person__is_active=True, week_start__gte=first
+        )
+        .values("person_id")
+        .annotate(weeks=Count("id"))
+        .filter(weeks__gte=DRIFT_WEEKS)
+        .values_list("person_id", flat=True)
+    )
+    candidate_ids = list(candidates[:MAX_REPORTS])
+    if not candidate_ids:
+        return None
+    reports = list(
+        Person.objects.filter(pk__in=candidate_ids)
+        .select_related("organization")
+        .order_by("name", "id")
+    )
     drifts = drift_for_people(reports, today)
     drifting = [p for p in reports if drifts[p.pk].drifting]
     if not drifting:
