@@ -28,6 +28,9 @@ from leados.operate.api.measurables import router as measurables_router
 from leados.operate.api.plans import router as plans_router
 from leados.operate.api.scorecards import router as scorecards_router
 from leados.operate.api.vision import router as vision_router
+from leados.sops.api.runs import router as sop_runs_router
+from leados.sops.api.sops import router as sops_router
+from leados.sops.api.templates import router as sop_templates_router
 
 
 def _json_method_errors(view):
@@ -92,4 +95,7 @@ api.add_router("/orgs", plans_router)
 api.add_router("/orgs", measurables_router)
 api.add_router("/orgs", scorecards_router)
 api.add_router("/orgs", feeds_router)
+api.add_router("/orgs", sops_router)
+api.add_router("/orgs", sop_runs_router)
+api.add_router("/orgs", sop_templates_router)
 api.add_router("/ingest", ingest_router)
