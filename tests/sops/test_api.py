@@ -538,6 +538,11 @@ def test_another_organizations_ids_answer_404(world, api_for, globex_objects, me
         api.get(f"orgs/acme/sops/{sop.pk}/versions/1"),
         api.post(f"orgs/acme/sops/{sop.pk}/ideas", {"summary": "x"}),
         api.post(f"orgs/acme/sops/{member_sop.pk}/ideas/{idea.pk}/accept", headers=if_match(1)),
+        api.post(
+            f"orgs/acme/sops/{member_sop.pk}/ideas/{idea.pk}/decline",
+            {"reason": 5, "salary": 1},
+            headers=if_match(1),
+        ),
         api.get(f"orgs/acme/sop-runs/{run.pk}"),
         api.post(f"orgs/acme/sop-runs/{run.pk}/complete", headers=if_match(1)),
         api.get(f"orgs/acme/sop-templates/{slug}"),
@@ -553,6 +558,20 @@ def test_another_organizations_ids_answer_404(world, api_for, globex_objects, me
     assert run.pk not in [r["id"] for r in runs]
     refer = api.post(f"orgs/acme/sops/{member_sop.pk}/ideas", {"summary": "x", "run": run.pk})
     assert field_errors(refer) == {"run": "Not found."}
+
+
+def test_an_idea_of_another_routine_answers_404(world, api_for, make_sop, member_sop):
+    other = make_sop(title="Another")
+    api = api_for("member")
+    idea = api.post(f"orgs/acme/sops/{other.pk}/ideas", {"summary": "Shorter"}).json()
+
+    response = api.post(
+        f"orgs/acme/sops/{member_sop.pk}/ideas/{idea['id']}/decline",
+        {"reason": "No"},
+        headers=if_match(1),
+    )
+
+    assert_error_shape(response, 404)
 
 
 def test_a_private_routine_is_not_found_by_those_who_may_not_read_it(world, api_for, member_sop):

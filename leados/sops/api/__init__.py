@@ -14,11 +14,11 @@ from leados.api.errors import error_body
 from leados.core.errors import NotFound
 
 
-def path_operation(attribute: str, parameter: str, access: Callable) -> Callable:
-    """``org_operation`` for a route under ``…/{parameter}``: the object is read with
-    ``access`` before the body, so that one the caller may not read (or another
-    organization's) answers 404 whatever the body holds. It is set on the request as
-    ``attribute``."""
+def path_operation(*lookups: tuple[str, str, Callable]) -> Callable:
+    """``org_operation`` for a route with objects in its path: each ``(attribute,
+    parameter, access)`` reads the object in ``{parameter}`` with ``access`` before the
+    body is read, so that one the caller may not read (or another organization's) answers
+    404 whatever the body holds. The object is set on the request as ``attribute``."""
 
     def lookup(run):
         @wraps(run)
@@ -26,7 +26,8 @@ def path_operation(attribute: str, parameter: str, access: Callable) -> Callable
             viewer = getattr(request, "viewer", None)
             if viewer is not None:
                 try:
-                    setattr(request, attribute, access(viewer, kwargs.get(parameter)))
+                    for attribute, parameter, access in lookups:
+                        setattr(request, attribute, access(viewer, kwargs.get(parameter)))
                 except NotFound as exc:
                     return JsonResponse(error_body(exc.message), status=404)
             return run(request, *args, **kwargs)

@@ -41,7 +41,7 @@ router = Router(tags=["sop-runs"])
 WHAT = "run"
 UNSET = ""  # the services' "not given" for minutes_spent (None clears it)
 
-run_operation = path_operation("run", "run_id", get_run_for)
+run_operation = path_operation(("run", "run_id", get_run_for))
 
 
 class RunFilters(Schema):

@@ -80,7 +80,11 @@ CONTENT_FIELDS = ("title", "purpose", "duration_minutes", "steps")
 # Settings a PATCH may clear with null; the others need a value.
 NULLABLE = {"time_of_day", "unit"}
 
-sop_operation = path_operation("sop", "sop_id", get_sop_for)
+SOP_IN_PATH = ("sop", "sop_id", get_sop_for)
+sop_operation = path_operation(SOP_IN_PATH)
+
+
+idea_operation = path_operation(SOP_IN_PATH, ("idea", "idea_id", get_idea_for))
 
 
 class SopFilters(Schema):
@@ -586,9 +590,8 @@ def propose_idea(request, org: str, sop_id: int, payload: IdeaCreate, response: 
     return Status(201, _idea_answer(request, idea.pk, response))
 
 
-def _deciding(request, idea_id: int, payload):
-    viewer, sop = request.viewer, request.sop
-    idea = get_idea_for(viewer, idea_id)
+def _deciding(request, payload):
+    viewer, sop, idea = request.viewer, request.sop, request.idea
     if idea.sop_id != sop.pk:
         raise NotFound()
     policy.require(viewer, policy.SOP_CHANGE, sop)
@@ -604,7 +607,7 @@ def _deciding(request, idea_id: int, payload):
     "gets a new version with the proposed content (adjust it with `proposal`), noted with "
     "the idea's summary. `resulting_version` is that version's number.",
 )
-@sop_operation
+@idea_operation
 def accept_idea(
     request,
     org: str,
@@ -613,7 +616,7 @@ def accept_idea(
     response: HttpResponse,
     payload: IdeaAccept | None = None,
 ):
-    idea, version, from_header = _deciding(request, idea_id, payload)
+    idea, version, from_header = _deciding(request, payload)
     proposal = None
     if payload is not None and payload.proposal is not None:
         proposal = {**idea.proposal, **payload.proposal.dict(exclude_unset=True)}
@@ -637,7 +640,7 @@ def accept_idea(
     summary="Decline an improvement idea",
     description="The routine's owner (or an admin), with a `reason`.",
 )
-@sop_operation
+@idea_operation
 def decline_idea(
     request,
     org: str,
@@ -646,7 +649,7 @@ def decline_idea(
     response: HttpResponse,
     payload: ReasonIn | None = None,
 ):
-    idea, version, from_header = _deciding(request, idea_id, payload)
+    idea, version, from_header = _deciding(request, payload)
     with stale_check("idea", version, from_header):
         idea_services.idea_decline(
             idea=idea,

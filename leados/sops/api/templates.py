@@ -142,7 +142,7 @@ def _order(item) -> tuple:
     )
 
 
-template_operation = path_operation("template", "template_slug", template_for)
+template_operation = path_operation(("template", "template_slug", template_for))
 
 
 # --- routes --------------------------------------------------------------------------------
