@@ -29,6 +29,9 @@ from leados.operate.api.plans import router as plans_router
 from leados.operate.api.scorecards import router as scorecards_router
 from leados.operate.api.vision import router as vision_router
 from leados.sops.api.measures import router as sop_measures_router
+from leados.sops.api.runs import router as sop_runs_router
+from leados.sops.api.sops import router as sops_router
+from leados.sops.api.templates import router as sop_templates_router
 from leados.sops.api.time_checkins import router as time_checkins_router
 
 
@@ -95,5 +98,8 @@ api.add_router("/orgs", measurables_router)
 api.add_router("/orgs", scorecards_router)
 api.add_router("/orgs", feeds_router)
 api.add_router("/orgs", sop_measures_router)
+api.add_router("/orgs", sops_router)
+api.add_router("/orgs", sop_runs_router)
+api.add_router("/orgs", sop_templates_router)
 api.add_router("/ingest", ingest_router)
 api.add_router("/orgs", time_checkins_router)
