@@ -70,6 +70,7 @@ urlpatterns = [
     path(f"{org}scorecards/", include("leados.operate.urls.scorecards")),
     path(f"{org}measurables/", include("leados.operate.urls.measurables")),
     path(f"{org}measurables/", include("leados.operate.urls.feeds")),
+    path(f"{org}sops/", include("leados.sops.urls")),
     # People and units import/export pages live in their own module.
     path(f"{org}transfer/", include("leados.web.transfer_urls")),
 ]
