@@ -62,6 +62,7 @@ urlpatterns = [
     path(f"{org}settings/", organization.organization_settings, name="settings"),
     path(f"{org}history/", history.history_list, name="history"),
     path(f"{org}history/<int:entry_id>/restore/", history.history_restore, name="history_restore"),
+    path(f"{org}sops/", include("leados.sops.urls")),
     path(f"{org}vision/", include("leados.operate.urls.vision")),
     path(f"{org}alignment/", include("leados.operate.urls.alignment")),
     path(f"{org}goals/", include("leados.operate.urls.goals")),
@@ -70,7 +71,6 @@ urlpatterns = [
     path(f"{org}scorecards/", include("leados.operate.urls.scorecards")),
     path(f"{org}measurables/", include("leados.operate.urls.measurables")),
     path(f"{org}measurables/", include("leados.operate.urls.feeds")),
-    path(f"{org}sops/", include("leados.sops.urls")),
     # People and units import/export pages live in their own module.
     path(f"{org}transfer/", include("leados.web.transfer_urls")),
 ]

@@ -589,3 +589,19 @@ def test_an_idea_from_a_run_is_linked_to_it(world, client_for, in_org, run):
          "steps-INITIAL_FORMS": "0"},
     )  # fmt: skip
     assert response.status_code == 422 and "Say what to change and why." in text(response)
+
+
+def test_the_routine_page_and_the_library_read_a_fixed_number_of_queries(
+    world, client_for, make_sop, in_org, django_assert_max_num_queries
+):
+    sop = make_sop("member", starts_on=datetime.date(2026, 6, 1), rrule="FREQ=DAILY")
+    with in_org():
+        runs_generate(organization=world.org)
+        for number in range(6):
+            idea_propose(sop=sop, proposed_by=world.admin, summary=f"Idea {number}")
+    client = client_for("member")
+    client.get(f"{BASE}{sop.pk}/")
+    with django_assert_max_num_queries(20):
+        assert client.get(f"{BASE}{sop.pk}/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(f"{BASE}library/").status_code == 200

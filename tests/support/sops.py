@@ -38,7 +38,7 @@ def sop_samples(org, world) -> dict:
         run_complete(run=done, expected_version=None)
         idea = idea_propose(sop=sop, proposed_by=owner, summary="Add the forecast", run=done)
         template = template_publish(
-            organization=org, published_by=owner, title="Team health check",
+            organization=org, published_by=owner, title=f"{org.name} team health check",
             domain="perfect", dimension="explore", rrule="FREQ=MONTHLY;BYDAY=1TU",
             steps=["Ask each person one open question"],
         )  # fmt: skip

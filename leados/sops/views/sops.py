@@ -19,7 +19,7 @@ from leados.sops.forms import SopFilterForm, SopForm, cadence_initial, step_form
 from leados.sops.library import DIMENSIONS, DOMAINS
 from leados.sops.models import IdeaState, ImprovementIdea, RunState, Sop, SopRun, SopVersion
 from leados.sops.selectors import pages
-from leados.sops.selectors.access import get_sop_for, get_version_for
+from leados.sops.selectors.access import get_sop_for, get_version_for, sops_visible_to
 from leados.sops.services import sops as services
 from leados.sops.services.runs import runs_generate_for_new_sop
 from leados.sops.services.templates import template_publish_sop
@@ -58,7 +58,10 @@ def sops_page(request):
         return HttpResponseNotAllowed(["GET"])
     me = request.person
     units = unit_choices_tree()
-    owners = list(Person.objects.filter(is_active=True).exclude(pk=me.pk).order_by("name", "id"))
+    # Only the people whose routines this person can see: the filter stays short in a large
+    # organization.
+    shown = sops_visible_to(me).filter(is_archived=False).exclude(owner=me).values("owner_id")
+    owners = list(Person.objects.filter(pk__in=shown).order_by("name", "id"))
     form = SopFilterForm(request.GET or None, owners=owners, units=units)
     filters = form.cleaned_data if form.is_valid() else {}
     archived = bool(filters.get("archived"))
@@ -392,6 +395,10 @@ def sop_history(request, sop_id):
     entries = history_entries(object_type="sop", object_id=sop.pk)
     idea_ids = list(ImprovementIdea.objects.filter(sop=sop).values_list("pk", flat=True)[:500])
     ideas = history_entries(object_type="improvementidea").filter(object_id__in=idea_ids)
+    run_ids = list(
+        SopRun.objects.filter(sop=sop).order_by("-due_on").values_list("pk", flat=True)[:200]
+    )
+    runs = history_entries(object_type="soprun").filter(object_id__in=run_ids)
     return render(
         request,
         "sops/history.html",
@@ -400,6 +407,7 @@ def sop_history(request, sop_id):
             "sop": sop,
             "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
             "ideas": ideas[:50],
+            "runs": runs[:50],
         },
     )
 
