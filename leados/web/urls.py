@@ -64,6 +64,7 @@ urlpatterns = [
     path(f"{org}settings/", organization.organization_settings, name="settings"),
     path(f"{org}history/", history.history_list, name="history"),
     path(f"{org}history/<int:entry_id>/restore/", history.history_restore, name="history_restore"),
+    path(f"{org}sops/", include("leados.sops.urls")),
     path(f"{org}vision/", include("leados.operate.urls.vision")),
     path(f"{org}alignment/", include("leados.operate.urls.alignment")),
     path(f"{org}goals/", include("leados.operate.urls.goals")),

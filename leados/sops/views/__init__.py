@@ -1,0 +1,1 @@
+"""The SOP pages: a leader's routines, the library, runs and versions."""
