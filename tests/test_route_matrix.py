@@ -170,7 +170,10 @@ def test_read_only_personas_change_nothing_on_any_page(route, world, samples, cl
     for persona in READ_ONLY:
         path = samples.fill(route, samples.own)
         response = client_for(persona).post(path, {"name": "Changed", "version": 1})
-        assert response.status_code in (200, 302, 403, 405), persona
+        # A coach comments and proposes improvements, so a junk form is refused as bad
+        # input (422) rather than forbidden; either way nothing changes.
+        allowed = (200, 302, 403, 405, 422) if persona == "coach" else (200, 302, 403, 405)
+        assert response.status_code in allowed, persona
     assert _history_count() == before
 
 

@@ -279,21 +279,26 @@ _SOP_ACTIONS = {
 
 def _can_sop(person: Person, action: str, obj, *, admin: bool) -> bool:
     """A leader's routines are their own: they (and admins) change and run them; their
-    manager may set one up for them; whoever may read one may propose an improvement.
+    manager may set one up for them; whoever may read one and comment may propose an
+    improvement. Coaches and viewers own no routines and keep no weekly check-in here.
     Private routines are read by their owner, admins and coaches; unit routines by the
     unit's people too; organization routines by everyone."""
     from leados.sops.models import Sop, Visibility
 
     role = person.role
+    # Coaches advise: they read, propose improvements and share templates, but keep their
+    # own routines and weeks in their own organization, not in their clients'.
+    leader = role in (OrgRole.OWNER, OrgRole.ADMIN, OrgRole.MEMBER)
     if action == SOP_CREATE:
         return (
             isinstance(obj, Person)
             and obj.is_active
-            and role != OrgRole.VIEWER
+            and leader
+            and obj.role in (OrgRole.OWNER, OrgRole.ADMIN, OrgRole.MEMBER)
             and (admin or obj.pk == person.pk or _is_manager_of(person, obj.pk))
         )
     if action == TIME_CHECKIN:
-        return isinstance(obj, Person) and obj.pk == person.pk and role != OrgRole.VIEWER
+        return isinstance(obj, Person) and obj.pk == person.pk and leader
     if action == SOP_TEMPLATE_PUBLISH:
         return admin or role == OrgRole.COACH
     if not isinstance(obj, Sop):

@@ -150,17 +150,23 @@ def test_bad_input_shows_a_message_and_creates_nothing(
 
 
 def test_a_manager_sets_a_routine_up_for_a_report_but_not_for_others(world, client_for, in_org):
-    # Vic reports to Mia; Cora does not.
+    # Rae reports to Mia; Adam (Mia's own manager) and Vic (a viewer reporting to Mia)
+    # do not get routines from her: a viewer owns none.
     with in_org():
+        rae_user = core_services.user_create(email="rae@acme.test", name="Rae Report")
+        rae = core_services.person_add(
+            organization=world.org, user=rae_user, role=OrgRole.MEMBER, manager=world.member
+        )
         core_services.person_update(
             person=world.viewer, expected_version=None, manager=world.member
         )
     client = client_for("member")
-    response = client.post(f"{BASE}new/", form_data(owner=str(world.viewer.pk)))
+    response = client.post(f"{BASE}new/", form_data(owner=str(rae.pk)))
     assert response.status_code == 302
-    assert _sop(in_org, title="Friday recognition round").owner_id == world.viewer.pk
-    response = client.post(f"{BASE}new/", form_data(owner=str(world.coach.pk), title="Not hers"))
-    assert response.status_code == 422
+    assert _sop(in_org, title="Friday recognition round").owner_id == rae.pk
+    for other in (world.admin, world.viewer, world.coach):
+        response = client.post(f"{BASE}new/", form_data(owner=str(other.pk), title="Not hers"))
+        assert response.status_code == 422
     with in_org():
         assert not Sop.objects.filter(title="Not hers").exists()
 

@@ -25,7 +25,8 @@ from leados.api.common import (
 )
 from leados.api.schemas import DateTime
 from leados.core import policy
-from leados.core.errors import Conflict
+from leados.core.access import as_id
+from leados.core.errors import Conflict, NotFound
 from leados.core.models import Person
 from leados.core.periods import organization_today
 from leados.sops.models import NOTE_MAX, TimeCheckin
@@ -292,7 +293,12 @@ def update_time_checkin(
     """Change your own check-in's shares or note; the shares still add up to 100 (send the
     ones that change, the others stay). Send the version (If-Match or `version`)."""
     viewer = request.viewer
-    # Who may not check in at all (viewers) is refused before any check-in is looked up.
+    # Another organization's check-in is not found for anyone; in this organization, who
+    # may not check in at all (viewers, coaches) is refused before visibility is asked.
+    if not TimeCheckin.objects.filter(
+        pk=as_id(checkin_id), organization_id=viewer.organization_id
+    ).exists():
+        raise NotFound()
     policy.require(viewer, policy.TIME_CHECKIN, viewer)
     checkin = get_time_checkin_for(viewer, checkin_id)
     policy.require(viewer, policy.TIME_CHECKIN, checkin.person)

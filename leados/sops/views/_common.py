@@ -26,11 +26,15 @@ def version_url(request, sop, number: int) -> str:
 
 def owner_choices(person: Person) -> list[Person]:
     """Whom ``person`` may set a routine up for: themselves and their reports; admins
-    anyone active."""
+    anyone active. Only leaders own routines (owners, admins, members; see
+    ``policy.SOP_CREATE``)."""
+    leaders = Person.objects.filter(is_active=True, role__in=LEADER_ROLES).order_by("name", "id")
     if person.role in policy.ADMINS:
-        return list(Person.objects.filter(is_active=True).order_by("name", "id"))
-    reports = Person.objects.filter(manager=person, is_active=True).order_by("name", "id")
-    return [person, *reports]
+        return list(leaders)
+    return [person, *leaders.filter(manager=person)]
+
+
+LEADER_ROLES = (policy.OrgRole.OWNER, policy.OrgRole.ADMIN, policy.OrgRole.MEMBER)
 
 
 def linked_steps(request, steps, unit) -> list[dict]:
