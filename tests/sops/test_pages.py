@@ -249,7 +249,7 @@ def test_the_routine_page_shows_steps_with_their_links_and_runs(
     assert "Open the scorecard" in page and "Scorecards →" in page
     assert "The number and why" in page  # the evidence asked
     assert "Open runs" in page and "Monday 30 November" in page
-    assert "<!-- measures panel -->" in page
+    assert "How it is going" in page and "Adherence" in page
 
 
 def edit_data(sop, **overrides) -> dict:

@@ -20,6 +20,7 @@ from leados.sops.library import DIMENSIONS, DOMAINS
 from leados.sops.models import IdeaState, ImprovementIdea, RunState, Sop, SopRun, SopVersion
 from leados.sops.selectors import pages
 from leados.sops.selectors.access import get_sop_for, get_version_for, sops_visible_to
+from leados.sops.selectors.measures import sop_measures
 from leados.sops.services import sops as services
 from leados.sops.services.runs import runs_generate_for_new_sop
 from leados.sops.services.templates import template_publish_sop
@@ -273,6 +274,7 @@ def detail_context(request, sop: Sop, **extra) -> dict:
         "versions": list(versions[:20]),
         "open_ideas": list(ideas.filter(state=IdeaState.PROPOSED).order_by("created_at", "id")),
         "decided_ideas": list(ideas.exclude(state=IdeaState.PROPOSED)[:5]),
+        "sop_measures": sop_measures(sop),
         "can_change": can_change,
         "can_run": policy.can(me, policy.SOP_RUN, sop),
         "can_idea": policy.can(me, policy.SOP_IDEA, sop) and not sop.is_archived,
