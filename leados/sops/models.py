@@ -414,7 +414,7 @@ class SopTemplate(TenantModel, RoutineContent):
 class DigestFrequency(models.TextChoices):
     OFF = "off", "No digest"
     DAILY = "daily", "Every morning"
-    WEEKLY = "weekly", "Monday mornings"
+    WEEKLY = "weekly", "Weekly, on the first morning of the week"
 
 
 class DriftShare(models.TextChoices):

@@ -59,7 +59,7 @@ def _page(request, *, form=None, errors=None, status=200):
         request,
         "sops/prompts.html",
         {
-            "nav": "my_week",
+            "nav": "sops",
             "prefs": prefs,
             "form": form,
             "feed_url": feed_url,
