@@ -274,8 +274,9 @@ def describe(rule: str) -> str:
 
 
 def ical_rrule(rule: str) -> dict:
-    """The rule as the parts the ``icalendar`` package writes into an RRULE property."""
-    return {key.lower(): value for key, value in _parts(rule).items()}
+    """The rule as the parts the ``icalendar`` package writes into an RRULE property (each
+    part a list of its comma-separated values)."""
+    return {key.lower(): value.split(",") for key, value in _parts(rule).items()}
 
 
 __all__ = [

@@ -9,6 +9,7 @@ from leados.sops.cadence import (
     Cadence,
     Kind,
     describe,
+    ical_rrule,
     occurrences,
     validate_rrule,
     window_end,
@@ -124,3 +125,14 @@ def test_a_run_stays_open_until_the_day_before_the_next_one_at_most_a_month():
 
 def test_chosen_days_are_written_in_week_order():
     assert Cadence(kind=Kind.WEEKLY, weekdays=["FR", "MO"]).to_rrule() == "FREQ=WEEKLY;BYDAY=MO,FR"
+
+
+def test_a_rule_with_several_days_is_written_into_a_calendar_as_a_valid_rrule():
+    from icalendar import Event
+
+    event = Event()
+    event.add("rrule", ical_rrule("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR"))
+    assert b"\r\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR\r\n" in event.to_ical()
+    working_days = Event()
+    working_days.add("rrule", ical_rrule("FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"))
+    assert b"BYDAY=MO,TU,WE,TH,FR" in working_days.to_ical()

@@ -503,23 +503,38 @@ def _run(in_org, run) -> SopRun:
         return SopRun.objects.get(pk=run.pk)
 
 
-def test_ticking_a_step_in_place_saves_it_with_the_runs_version(world, client_for, in_org, run):
+def test_ticking_a_step_in_place_changes_only_that_step(world, client_for, in_org, run):
     client = client_for("member")
     url = f"{BASE}runs/{run.pk}/"
     response = client.post(
-        url, {"action": "tick", "version": run.version, "done": ["0"]}, HTTP_HX_REQUEST="true"
+        url, {"action": "tick", "step": "0", "done": ["0"]}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     saved = _run(in_org, run)
     assert saved.steps_done == [True, False, False]
     assert f'value="{saved.version}" id="run-version"' in text(response)
-    # A tick from a tab that did not see that change is refused.
+    # A tick from a tab that has not seen the first one ticks its own step and leaves the
+    # first alone (the tab only knew of its own box).
     response = client.post(
-        url, {"action": "tick", "version": run.version, "done": ["1"]}, HTTP_HX_REQUEST="true"
+        url, {"action": "tick", "step": "2", "done": ["2"]}, HTTP_HX_REQUEST="true"
     )
-    assert response.status_code == 409
+    assert response.status_code == 200
+    assert _run(in_org, run).steps_done == [True, False, True]
+    # Unticking is one step too.
+    client.post(url, {"action": "tick", "step": "0", "done": ["2"]}, HTTP_HX_REQUEST="true")
+    assert _run(in_org, run).steps_done == [False, False, True]
+
+
+@pytest.mark.parametrize("step", ["", "x", "3", "-1"])
+def test_a_tick_of_no_step_is_refused_and_changes_nothing(world, client_for, in_org, run, step):
+    response = client_for("member").post(
+        f"{BASE}runs/{run.pk}/",
+        {"action": "tick", "step": step, "done": ["0"]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
     assert "Not saved" in text(response)
-    assert _run(in_org, run).steps_done == [True, False, False]
+    assert _run(in_org, run).steps_done in ([], [False, False, False])
 
 
 def test_completing_asks_for_evidence_then_offers_an_idea(world, client_for, in_org, run):

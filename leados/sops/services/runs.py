@@ -173,6 +173,24 @@ def run_update(
 
 
 @transaction.atomic
+def run_tick(*, run: SopRun, step: int, done: bool) -> SopRun:
+    """Tick or untick one step of a due run. Only that step changes, on the run as it is
+    now, so two ticks sent at once (or from two tabs) never undo each other: no version is
+    needed for it."""
+    run = _locked(run, None)
+    if run.state != RunState.DUE:
+        raise field_error("steps_done", f"This run is {run.get_state_display().lower()}.")
+    count = len(run.sop_version.steps)
+    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step < count:
+        raise field_error("step", "This run has no such step.")
+    ticked = list(run.steps_done or [])[:count]
+    ticked += [False] * (count - len(ticked))
+    ticked[step] = bool(done)
+    apply_changes(run, {"steps_done": ticked}, expected_version=None, exclude=["organization"])
+    return run
+
+
+@transaction.atomic
 def run_complete(
     *,
     run: SopRun,

@@ -86,6 +86,13 @@ def _progress(request, run) -> dict:
     return progress
 
 
+def _step_index(request) -> int:
+    try:
+        return int(request.POST.get("step", ""))
+    except ValueError:
+        raise ValidationError({"step": ["Say which step was ticked."]}) from None
+
+
 @org_view
 def run_page(request, run_id):
     run = get_run_for(request.person, run_id)
@@ -103,6 +110,8 @@ def run_page(request, run_id):
         return _skip(request, run)
     if action == "reopen":
         return _reopen(request, run)
+    if action == "tick":
+        return _tick(request, run)
     form = RunForm(request.POST)
     if not form.is_valid():
         return _answer(request, run, form=form, status=UNPROCESSABLE)
@@ -115,10 +124,6 @@ def run_page(request, run_id):
                 run=run, expected_version=data["version"], note=data["note"],
                 minutes_spent=minutes, **progress,
             )  # fmt: skip
-        elif action == "tick":
-            run = services.run_update(
-                run=run, expected_version=data["version"], steps_done=progress.get("steps_done")
-            )
         else:
             run = services.run_update(
                 run=run, expected_version=data["version"], note=data["note"],
@@ -158,6 +163,27 @@ def _answer(request, run, *, form, status, posted=None):
             notes=posted["step_notes"],
         )
     return _render(request, run, status=status, **extra)
+
+
+def _tick(request, run):
+    """One step ticked or unticked in place (HTMX); only that step changes."""
+    try:
+        step = _step_index(request)
+        run = services.run_tick(run=run, step=step, done=str(step) in request.POST.getlist("done"))
+    except ValidationError as exc:
+        if not request.htmx:
+            done(request, " ".join(exc.messages))
+            return redirect(run_url(request, run))
+        return render(
+            request,
+            "sops/_run_saved.html",
+            {"run": run, "saved": False, "errors": exc.messages},
+            status=UNPROCESSABLE,
+        )
+    if request.htmx:
+        return render(request, "sops/_run_saved.html", {"run": run, "saved": True})
+    done(request, "Progress saved.")
+    return redirect(run_url(request, run))
 
 
 def _skip(request, run):
