@@ -92,3 +92,26 @@ def test_a_generation_afterwards_adds_only_the_next_days_runs(org):
     assert made["created"] == new.count() == SopRun.objects.count() - before > 0
     duplicates = SopRun.objects.values("sop_id", "due_on").annotate(n=Count("id"))
     assert not duplicates.filter(n__gt=1).exists()
+
+
+def test_the_command_prints_the_counts_and_seconds(db, capsys):
+    from leados import cli
+
+    assert cli.main(["synth", "--org", "tiny", "--people", "60", "--sops", "50",
+                     "--sop-weeks", "6"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.startswith("SOPs:"))
+    assert "SOPs: 50 routines for" in line and " runs (" in line and "check-ins in" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--sops", "-1"], "0 to 2,000,000 sops"), (["--sops", "5", "--sop-weeks", "0"], "weeks")],
+)
+def test_the_command_refuses_bad_sizes_and_changes_nothing(db, capsys, args, message):
+    from leados import cli
+    from leados.core.models import Organization
+
+    assert cli.main(["synth", "--org", "nope", "--people", "10", *args]) == 1
+    assert message in capsys.readouterr().err
+    assert not Organization.objects.filter(slug="nope").exists()
