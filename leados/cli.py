@@ -255,9 +255,14 @@ def cmd_demo(args) -> int:
         org, owner, password = demo_create(slug=args.org, owner_email=args.owner)
     except Exception as exc:  # noqa: BLE001
         return _fail(_errors(exc))
+    from leados.sops.demo import demo_sops_summary
+
     with org_scope(org):
         people, units = Person.objects.count(), Unit.objects.count()
+        routines = demo_sops_summary(org)
     print(f"Created demo organization {org.slug} ({org.name}): {people} people, {units} units.")
+    for line in routines:
+        print(line)
     if password:
         print(f"Sign in as {owner.email} with the password: {password}")
     else:
@@ -279,6 +284,8 @@ def cmd_synth(args) -> int:
             commitments=args.commitments,
             measurables=args.measurables,
             weeks=args.weeks,
+            sops=args.sops,
+            sop_weeks=args.sop_weeks,
         )
     except Exception as exc:  # noqa: BLE001
         return _fail(_errors(exc))
@@ -298,6 +305,14 @@ def cmd_synth(args) -> int:
         print(
             f"Scorecards: {s.measurables} measurables ({s.family_units} units measuring each "
             f"organization-wide one), {s.values} weekly values, {s.scorecards} scorecards."
+        )
+    if result.sops is not None:
+        s = result.sops
+        states = ", ".join(f"{n} {state}" for state, n in s.states.items())
+        print(
+            f"SOPs: {s.sops} routines for {s.leaders} leaders across {s.dimensions} "
+            f"dimensions, {s.runs} runs ({states}), {s.checkins} time check-ins "
+            f"in {s.seconds:.1f} s."
         )
     if result.owner_password:
         print(f"Sign in as {result.owner_email} with the password: {result.owner_password}")
@@ -551,6 +566,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--weeks", type=int, default=156, metavar="W", help="weeks of values per measurable"
+    )
+    p.add_argument(
+        "--sops", type=int, default=0, metavar="N", help="about N leadership routines with runs"
+    )
+    p.add_argument(
+        "--sop-weeks", type=int, default=104, metavar="W", help="weeks of runs per routine"
     )
     p.set_defaults(func=cmd_synth)
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from leados.operate.demo import demo_alignment
 from leados.operate.demo_scorecards import demo_scorecards
+from leados.sops.demo import demo_sops
 
 DEMO_SLUG = "larkspur"
 DEMO_NAME = "Larkspur Coffee Roasters"
@@ -444,6 +445,7 @@ DEMO_PARTS: list[Callable[[DemoBuild], None]] = [
     demo_vision,
     demo_alignment,
     demo_scorecards,
+    demo_sops,
 ]
 
 

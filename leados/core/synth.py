@@ -111,6 +111,7 @@ class SynthResult:
     seconds: float
     alignment: object = None  # leados.operate.synth.AlignmentSynthResult, when asked for
     scorecards: object = None  # leados.operate.synth_scorecards.ScorecardSynthResult
+    sops: object = None  # leados.sops.synth.SopSynthResult
 
 
 def _emails(count: int, domain: str, rng: random.Random) -> list[tuple[str, str]]:
@@ -138,6 +139,8 @@ def synth_create(
     commitments: int = 0,
     measurables: int = 0,
     weeks: int = 156,
+    sops: int = 0,
+    sop_weeks: int = 104,
 ) -> SynthResult:
     """Create organization ``slug`` with ``people`` people (manager hierarchy, titles),
     about one unit per eight people at every unit level, and their role assignments, in one
@@ -145,7 +148,8 @@ def synth_create(
     ``commitments``, also a goal cascade with check-ins and commitments in every state
     (``leados.operate.synth``; bulk rows without history entries); with ``measurables``,
     that many weekly measurables with ``weeks`` weeks of values and unit scorecards
-    (``leados.operate.synth_scorecards``)."""
+    (``leados.operate.synth_scorecards``); with ``sops``, that many leadership routines with
+    ``sop_weeks`` weeks of runs and the leaders' weekly check-ins (``leados.sops.synth``)."""
     import time
 
     from leados.core.context import change_context
@@ -172,9 +176,11 @@ def synth_create(
         raise ValidationError({"people": ["Give at least 1 person."]})
     if people > 1_000_000:
         raise ValidationError({"people": ["Give at most 1,000,000 people."]})
-    for name, value in (("goals", goals), ("commitments", commitments)):
+    for name, value in (("goals", goals), ("commitments", commitments), ("sops", sops)):
         if not 0 <= value <= 2_000_000:
             raise ValidationError({name: [f"Give 0 to 2,000,000 {name}."]})
+    if not 1 <= sop_weeks <= 520:
+        raise ValidationError({"sop_weeks": ["Give 1 to 520 weeks of runs."]})
     slug = (slug or "").strip().lower()
     if Organization.objects.filter(slug=slug).exists():
         raise ValidationError(
@@ -353,13 +359,20 @@ def synth_create(
                 scorecards = synth_scorecards(
                     org, measurables=measurables, weeks=weeks, seed=seed, today=today
                 )
+            sop_result = None
+            if sops:
+                from leados.sops.synth import synth_sops
+
+                sop_result = synth_sops(org, sops=sops, weeks=sop_weeks, seed=seed)
     from leados.operate.synth import SYNTH_TABLES as GOAL_TABLES
     from leados.operate.synth_scorecards import SYNTH_TABLES as SCORECARD_TABLES
+    from leados.sops.synth import SYNTH_TABLES as SOP_TABLES
 
     statistics_refresh(
         tables=BULK_TABLES
         + (GOAL_TABLES if alignment else ())
         + (SCORECARD_TABLES if scorecards else ())
+        + (SOP_TABLES if sop_result else ())
     )
     return SynthResult(
         organization=org,
@@ -371,4 +384,5 @@ def synth_create(
         seconds=time.perf_counter() - started,
         alignment=alignment,
         scorecards=scorecards,
+        sops=sop_result,
     )
