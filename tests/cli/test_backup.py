@@ -59,6 +59,9 @@ def test_backup_then_restore_into_an_empty_database_brings_back_every_row(
     before = all_rows()
     assert len(before["core_person"]) > 60
     assert before["core_historyentry"] and before["core_apitoken"] and before["core_invitation"]
+    # Routines with runs, an accepted idea's version (which points back at the idea) and
+    # check-ins come back too.
+    assert before["sops_soprun"] and before["sops_improvementidea"] and before["sops_timecheckin"]
 
     empty_the_database()
     assert all_rows()["core_user"] == []
