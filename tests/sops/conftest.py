@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+from django.test import override_settings
 
 from leados.sops.services.sops import sop_create
+from tests.support.smtp import smtp  # noqa: F401 - a fixture
 
 STEPS = [
     {"text": "Open the scorecard", "link": "scorecards"},
@@ -34,3 +36,20 @@ def make_sop(world, in_org):
             return sop_create(organization=world.org, owner=owner, made_by=owner, **values)
 
     return make
+
+
+@pytest.fixture
+def smtp_inbox(request):
+    """A real SMTP server on a local port; Django's SMTP backend sends to it."""
+    controller, inbox = request.getfixturevalue("smtp")
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=controller.port,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+        LEADOS_BASE_URL="https://leados.example.com",
+    ):
+        yield inbox

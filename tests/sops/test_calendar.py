@@ -15,15 +15,12 @@ from leados.core.models import HistoryEntry
 from leados.sops.models import SopPreferences
 from leados.sops.services.prompts import calendar_token_rotate
 from leados.sops.services.sops import sop_archive, sop_create
-from tests.sops import test_prompts_support as support
 
 pytestmark = pytest.mark.django_db
 
-smtp, run_pages = support.smtp, support.run_pages
-
 
 @pytest.fixture
-def feed_path(world, client_for, run_pages):
+def feed_path(world, client_for):
     """The member's calendar address, made through the prompts page."""
     client = client_for("member")
     response = client.post("/o/acme/sops/prompts/calendar/", {"feed": "create", "version": "0"})

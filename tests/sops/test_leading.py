@@ -12,7 +12,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.test import override_settings
 
 from leados.core import services
 from leados.core.models import Level, Organization
@@ -26,7 +25,6 @@ from leados.sops.selectors.leading import (
 from leados.sops.services.time_checkins import time_checkin_save
 from leados.sops.tasks import sop_drift_alerts
 from tests.api.helpers import Api, assert_error_shape, if_match
-from tests.support.smtp import smtp  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -69,21 +67,6 @@ def checkin(world, in_org):
 @pytest.fixture
 def api_for(world, token_for):
     return lambda persona: Api(token_for(persona))
-
-
-@pytest.fixture
-def smtp_inbox(smtp):  # noqa: F811 - the fixture imported above
-    controller, inbox = smtp
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=controller.port,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_USE_TLS=False,
-        EMAIL_USE_SSL=False,
-    ):
-        yield inbox
 
 
 def share_form(week=THIS_WEEK, note="", **shares) -> dict:

@@ -25,12 +25,10 @@ from leados.sops.services.prompts import (
 )
 from leados.sops.services.runs import run_complete, runs_generate
 from leados.sops.tasks import sop_digests_send
-from tests.sops import test_prompts_support as support
 
 pytestmark = pytest.mark.django_db
 
 # Fixtures shared with the calendar tests.
-smtp, smtp_inbox, run_pages = support.smtp, support.smtp_inbox, support.run_pages
 
 MONDAY = "2026-11-02 06:00Z"  # Acme's week starts on Monday (UTC)
 WEDNESDAY = "2026-11-04 06:00Z"
@@ -99,7 +97,7 @@ def test_todays_runs_include_the_overdue_still_open_and_the_week_tallies(world, 
     assert (runs.done_this_week, runs.due_this_week) == (1, 9)
 
 
-def test_my_week_sections_list_runs_with_their_timing(world, in_org, routines, run_pages):
+def test_my_week_sections_list_runs_with_their_timing(world, in_org, routines):
     with time_machine.travel(WEDNESDAY, tick=False), in_org():
         today = todays_routines(world.member)
         week = this_weeks_routines(world.member)
@@ -121,7 +119,7 @@ def test_people_without_routines_see_no_routine_sections(world, in_org):
 
 
 def test_my_week_page_shows_the_routines_in_constant_queries(
-    world, in_org, make_sop, routines, client_for, run_pages, django_assert_max_num_queries
+    world, in_org, make_sop, routines, client_for, django_assert_max_num_queries
 ):
     client = client_for("member")
     with time_machine.travel(WEDNESDAY, tick=False):
