@@ -138,8 +138,28 @@ def stop(proc: subprocess.Popen) -> str:
     if pending is None:
         rest, _ = proc.communicate(timeout=60)
         return rest
-    proc.wait(timeout=60)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+        raise AssertionError(
+            "the process did not exit within 60 s of SIGTERM; its output after the signal:\n"
+            + "".join(_drain(pending))
+        ) from None
     rest = []
+    # Output that does not end soon after the exit means a child still holds it open.
     while (line := pending.get(timeout=10)) is not None:
         rest.append(line)
     return "".join(rest)
+
+
+def _drain(pending: queue.Queue) -> list[str]:
+    """The lines left in a process's output queue, up to its end or 10 s of silence."""
+    rest = []
+    try:
+        while (line := pending.get(timeout=10)) is not None:
+            rest.append(line)
+    except queue.Empty:
+        pass
+    return rest

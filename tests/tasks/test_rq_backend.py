@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import subprocess
 import time
 
@@ -121,6 +124,28 @@ def test_a_running_rq_worker_delivers_at_once_and_stops_cleanly_on_sigterm(
     assert worker.returncode == 0, rest
     assert "warm shut down requested" in rest
     assert_one_invitation_to_the_newcomer(inbox)
+    assert queue_redis.scard("rq:workers") == 0
+
+
+def test_the_worker_still_exits_when_its_scheduler_process_hangs(rq_env, queue_redis):
+    create_acme(rq_env)
+    worker = subprocess.Popen(
+        [*LEADOS, "worker"],
+        env=rq_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        started = read_until(worker, "Scheduler for default started with PID", timeout=60)
+        scheduler_pid = int(re.search(r"Scheduler for default started with PID (\d+)", started)[1])
+        os.kill(scheduler_pid, signal.SIGSTOP)  # frozen: it can no longer act on SIGTERM
+    finally:
+        rest = stop(worker)
+    assert worker.returncode == 0, rest
+    assert f"the scheduler process {scheduler_pid} did not stop" in rest
+    with pytest.raises(ProcessLookupError):
+        os.kill(scheduler_pid, 0)  # killed and reaped, not left behind
     assert queue_redis.scard("rq:workers") == 0
 
 
