@@ -537,6 +537,19 @@ def test_a_tick_of_no_step_is_refused_and_changes_nothing(world, client_for, in_
     assert _run(in_org, run).steps_done in ([], [False, False, False])
 
 
+def test_a_tick_without_htmx_that_is_refused_shows_why_on_the_run_page(
+    world, client_for, in_org, run
+):
+    response = client_for("member").post(
+        f"{BASE}runs/{run.pk}/", {"action": "tick", "step": "7", "done": ["7"]}
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "This run has no such step." in page
+    assert "Progress saved" not in page
+    assert _run(in_org, run).steps_done in ([], [False, False, False])
+
+
 def test_completing_asks_for_evidence_then_offers_an_idea(world, client_for, in_org, run):
     client = client_for("member")
     url = f"{BASE}runs/{run.pk}/"

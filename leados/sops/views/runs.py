@@ -172,8 +172,7 @@ def _tick(request, run):
         run = services.run_tick(run=run, step=step, done=str(step) in request.POST.getlist("done"))
     except ValidationError as exc:
         if not request.htmx:
-            done(request, " ".join(exc.messages))
-            return redirect(run_url(request, run))
+            return _render(request, run, error=" ".join(exc.messages), status=UNPROCESSABLE)
         return render(
             request,
             "sops/_run_saved.html",
