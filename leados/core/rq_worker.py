@@ -10,6 +10,8 @@ from rq.worker import SimpleWorker
 
 # Seconds the scheduler process gets to stop after SIGTERM before it is killed.
 SCHEDULER_STOP_GRACE = 10.0
+# Seconds the thread that listens for commands gets to end once unsubscribed.
+PUBSUB_STOP_GRACE = 5.0
 
 
 class Worker(SimpleWorker):
@@ -53,3 +55,27 @@ class Worker(SimpleWorker):
             )
             process.kill()
             process.join(SCHEDULER_STOP_GRACE)
+
+    def unsubscribe(self):
+        """Stop the thread that listens for commands, then unsubscribe, which wakes it.
+
+        RQ unsubscribes first and stops the thread after; when the thread reads the reply
+        before it is told to stop, it waits a whole minute for a subscription that never
+        comes, and newer redis clients wait for it without a limit, so the worker hung on
+        its way out. Told first, the thread ends as soon as the reply wakes it.
+        """
+        thread = self.pubsub_thread
+        if not thread:
+            return
+        channel = self.pubsub_channel_name
+        self.log.info("Worker %s: unsubscribing from channel %s", self.name, channel)
+        try:
+            thread.stop(timeout=0)  # redis-py 8.2 and later: otherwise it waits for the end
+        except TypeError:
+            thread.stop()  # earlier clients only ask
+        self.pubsub.unsubscribe()
+        thread.join(PUBSUB_STOP_GRACE)
+        if thread.is_alive():
+            self.log.warning("Worker %s: the command listener did not end; leaving it.", self.name)
+            return  # a daemon thread: it ends with the process, and it still owns the socket
+        self.pubsub.close()

@@ -140,6 +140,10 @@ def test_the_worker_still_exits_when_its_scheduler_process_hangs(rq_env, queue_r
         started = read_until(worker, "Scheduler for default started with PID", timeout=60)
         scheduler_pid = int(re.search(r"Scheduler for default started with PID (\d+)", started)[1])
         os.kill(scheduler_pid, signal.SIGSTOP)  # frozen: it can no longer act on SIGTERM
+        # The worker cleans its registries once its own signal handlers are in place (the
+        # scheduler's line and this one come from two processes, in either order).
+        if "cleaning group registries" not in started:
+            read_until(worker, "cleaning group registries", timeout=60)
     finally:
         rest = stop(worker)
     assert worker.returncode == 0, rest
