@@ -81,16 +81,6 @@ def _summary(times: list[float]) -> dict:
     }
 
 
-def _calendar_url(reverse, NoReverseMatch, token: str) -> str:  # noqa: N803
-    """The feed's address: with the organization in the path or by the token alone."""
-    for kwargs in ({"org_slug": SLUG, "token": token}, {"token": token}):
-        try:
-            return reverse("web:sop_calendar", kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return reverse("web:sop_calendar", args=[token])
-
-
 def measure_in_process(rounds: int) -> dict:
     """Runs inside a child process whose environment points at the benchmark database."""
     import secrets
@@ -103,13 +93,14 @@ def measure_in_process(rounds: int) -> dict:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
     from django_scopes import scopes_disabled
 
     from leados.core.models import Organization, Person
     from leados.core.periods import organization_today
     from leados.core.tenancy import org_scope
     from leados.sops.models import Sop, SopPreferences
+    from leados.sops.selectors.coverage import coverage_map
     from leados.sops.services.runs import runs_generate
 
     results: dict = {}
@@ -124,11 +115,7 @@ def measure_in_process(rounds: int) -> dict:
         for i in range(count):
             if before is not None:
                 before(i)
-            try:
-                client, url = url_for(i)
-            except NoReverseMatch as error:
-                results[label] = {"error": f"no route: {error}"}
-                return
+            client, url = url_for(i)
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
                 response = client.get(url)
@@ -174,22 +161,16 @@ def measure_in_process(rounds: int) -> dict:
             lambda i: (admin, reverse("web:sop_coverage", args=[SLUG]) + f"?page={i % 5 + 1}"),
             pages,
         )
-        try:
-            from leados.sops.selectors.coverage import coverage_map
-        except ImportError as error:
-            results[f"coverage map, {COVERAGE_ROWS} leaders, selector"] = {"error": str(error)}
-        else:
-            times = []
-            for _ in range(pages):
-                with CaptureQueriesContext(connection) as ctx:
-                    started = time.perf_counter()
-                    found = coverage_map(owner, per_page=COVERAGE_ROWS)
-                    rows = list(getattr(found, "rows", None) or [])
-                    times.append((time.perf_counter() - started) * 1000)
-            results[f"coverage map, {COVERAGE_ROWS} leaders × 16 dimensions, selector"] = {
-                **_summary(times),
-                "queries": f"{len(ctx.captured_queries)} ({len(rows)} rows)",
-            }
+        times = []
+        for _ in range(pages):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                found = coverage_map(owner, per_page=COVERAGE_ROWS)
+                times.append((time.perf_counter() - started) * 1000)
+        results[f"coverage map, {COVERAGE_ROWS} leaders × 16 dimensions, selector"] = {
+            **_summary(times),
+            "queries": f"{len(ctx.captured_queries)} ({len(found.rows)} rows)",
+        }
 
         # The calendar feed: a token in each leader's preferences, read without a session.
         tokens = {}
@@ -205,7 +186,7 @@ def measure_in_process(rounds: int) -> dict:
             "iCalendar feed of a leader",
             lambda i: (
                 anonymous,
-                _calendar_url(reverse, NoReverseMatch, tokens[leaders[i % len(leaders)].pk]),
+                reverse("web:sop_calendar", args=[tokens[leaders[i % len(leaders)].pk]]),
             ),
             rounds,
         )

@@ -323,8 +323,20 @@ class SopRun(TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "owner", "due_on"]),
+            # A person's runs by day; state and routine ride along so that tallies over
+            # weeks of runs (coverage, measures) read the index alone.
+            models.Index(
+                fields=["organization", "owner", "due_on", "state", "sop"],
+                name="sop_run_by_owner_day",
+            ),
             models.Index(fields=["organization", "state", "window_ends_on"]),
+            # The few open runs among years of closed ones: what My week, the digest and
+            # the reminders read for a person.
+            models.Index(
+                fields=["organization", "owner", "due_on"],
+                condition=models.Q(state="due"),
+                name="sop_run_open_by_owner",
+            ),
         ]
 
     def __str__(self) -> str:
