@@ -9,7 +9,7 @@ import pytest
 from leados.core import services as core_services
 from leados.core.models import OrgRole
 from leados.sops.selectors.coverage import coverage_map, leaders_for
-from leados.sops.services.sops import sop_archive
+from leados.sops.services.sops import sop_archive, sop_update
 from tests.conftest import PASSWORD
 from tests.sops.test_measures import DONE, MISSED, SKIPPED, put_runs
 
@@ -45,6 +45,20 @@ def test_cells_count_live_routines_and_their_adherence(world, in_org, make_sop):
     assert totals["accountability"] == 1 and totals["master"] == 0
     assert [c.dimension for c in coverage.columns][:2] == ["strategies", "culture"]
     assert [g[0] for g in coverage.groups] == ["structure", "operate", "perfect"]
+
+
+def test_runs_count_for_the_leader_who_ran_them_after_a_hand_over(world, in_org, make_sop):
+    sop = make_sop()  # the member's accountability routine
+    with in_org():
+        put_runs(sop, [(D(2026, 11, 2), DONE, D(2026, 11, 2)), (D(2026, 11, 9), MISSED, None)])
+        sop_update(sop=sop, made_by=world.admin, expected_version=sop.version, owner=world.admin)
+        coverage = coverage_map(world.admin, today=TODAY)
+    before, _ = _cells(coverage, world.member)
+    after, _ = _cells(coverage, world.admin)
+    # The member ran it twice and no longer keeps it; the admin keeps it and ran it never.
+    assert (before["accountability"].routines, before["accountability"].done) == (0, 1)
+    assert before["accountability"].due == 2
+    assert (after["accountability"].routines, after["accountability"].due) == (1, 0)
 
 
 def test_leaders_are_unit_leads_managers_and_routine_owners(world, in_org, make_sop):

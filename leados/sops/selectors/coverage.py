@@ -202,34 +202,48 @@ def coverage_map(
     cells = {(pk, dim): Cell(dim) for pk in ids for dim in order}
     live = Sop.objects.filter(organization_id=organization.pk, is_archived=False)
     if ids:
-        for owner_id, dimension, routines in (
-            live.filter(owner_id__in=ids)
-            .order_by()
-            .values("owner_id", "dimension")
-            .annotate(routines=Count("id"))
-            .values_list("owner_id", "dimension", "routines")
+        # The page's live routines, then the closed runs of its leaders over the last weeks
+        # counted per routine from the per-person index alone (no join), each added to the
+        # cell of the leader who ran it and the routine's dimension.
+        dimension_of = {}
+        for sop_id, owner_id, dimension in live.filter(owner_id__in=ids).values_list(
+            "id", "owner_id", "dimension"
         ):
-            cells[owner_id, dimension].routines = routines
-        for owner_id, dimension, due, done in (
+            dimension_of[sop_id] = dimension
+            cells[owner_id, dimension].routines += 1
+        counted = list(
             SopRun.objects.filter(
                 organization_id=organization.pk,
                 owner_id__in=ids,
                 due_on__gte=first,
                 state__in=CLOSED_RUN_STATES,
-                sop__is_archived=False,
             )
             .order_by()
-            .values("owner_id", "sop__dimension")
-            .annotate(due=Count("id"), done=Count("id", filter=Q(state=RunState.DONE)))
-            .values_list("owner_id", "sop__dimension", "due", "done")
-        ):
+            .values("owner_id", "sop_id")
+            .annotate(due=Count("sop_id"), done=Count("sop_id", filter=Q(state=RunState.DONE)))
+            .values_list("owner_id", "sop_id", "due", "done")
+        )
+        handed_over = {sop_id for _, sop_id, _, _ in counted if sop_id not in dimension_of}
+        if handed_over:  # routines a leader ran before someone else took them over
+            dimension_of.update(live.filter(pk__in=handed_over).values_list("id", "dimension"))
+        for owner_id, sop_id, due, done in counted:
+            dimension = dimension_of.get(sop_id)
+            if dimension is None:
+                continue  # an archived routine's runs do not count
             cell = cells[owner_id, dimension]
-            cell.due, cell.done = due, done
+            cell.due += due
+            cell.done += done
     rows = [Row(person, [cells[person.pk, dim] for dim in order]) for person in people]
     columns = [Column(dim, domain) for domain in Domain.values for dim in DIMENSIONS_OF[domain]]
+    # Leaders with a live routine in each dimension: with no filter, any active owner of a
+    # live routine is one of the leaders the map lists, which spares matching them.
+    owners = (
+        live.filter(owner__is_active=True)
+        if sees_organization(viewer) and unit is None and not level and not only_gaps
+        else live.filter(owner_id__in=leaders.values("pk"))
+    )
     totals = dict(
-        live.filter(owner_id__in=leaders.values("pk"))
-        .order_by()
+        owners.order_by()
         .values("dimension")
         .annotate(leaders=Count("owner_id", distinct=True))
         .values_list("dimension", "leaders")
