@@ -30,6 +30,18 @@ class Worker(SimpleWorker):
         finally:
             close_old_connections()
 
+    def _shutdown(self):
+        """Note the stop before RQ raises it from the signal handler: when the signal lands
+        while a log line is written, logging swallows the exception, and the loop then
+        stops at its next turn instead of never."""
+        self._stop_requested = True
+        super()._shutdown()
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        if self._stop_requested:
+            return None  # asked to stop: wait for no more work
+        return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+
     def stop_scheduler(self):
         """Stop RQ's scheduler process, and kill it if it has not stopped in a few seconds.
 
