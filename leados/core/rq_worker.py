@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 
@@ -81,9 +82,9 @@ class Worker(SimpleWorker):
             return
         channel = self.pubsub_channel_name
         self.log.info("Worker %s: unsubscribing from channel %s", self.name, channel)
-        try:
+        if "timeout" in inspect.signature(thread.stop).parameters:
             thread.stop(timeout=0)  # redis-py 8.2 and later: otherwise it waits for the end
-        except TypeError:
+        else:
             thread.stop()  # earlier clients only ask
         self.pubsub.unsubscribe()
         thread.join(PUBSUB_STOP_GRACE)

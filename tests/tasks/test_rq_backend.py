@@ -80,6 +80,13 @@ def assert_one_invitation_to_the_newcomer(inbox) -> None:
     assert "https://leados.example.com/invite/" in body
 
 
+def start_worker(env: dict) -> subprocess.Popen:
+    """A long-running ``leados worker`` whose output the test reads line by line."""
+    return subprocess.Popen(
+        [*LEADOS, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
 def test_an_invitation_is_queued_in_redis_and_the_rq_worker_delivers_it(rq_env, smtp, queue_redis):
     _controller, inbox = smtp
     create_acme(rq_env)
@@ -105,13 +112,7 @@ def test_a_running_rq_worker_delivers_at_once_and_stops_cleanly_on_sigterm(
 ):
     _controller, inbox = smtp
     create_acme(rq_env)
-    worker = subprocess.Popen(
-        [*LEADOS, "worker"],
-        env=rq_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(rq_env)
     try:
         read_until(worker, "Listening on default", timeout=60)
         assert queue_redis.scard("rq:workers") == 1
@@ -129,13 +130,7 @@ def test_a_running_rq_worker_delivers_at_once_and_stops_cleanly_on_sigterm(
 
 def test_the_worker_still_exits_when_its_scheduler_process_hangs(rq_env, queue_redis):
     create_acme(rq_env)
-    worker = subprocess.Popen(
-        [*LEADOS, "worker"],
-        env=rq_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(rq_env)
     scheduler_pid = None
     try:
         started = read_until(worker, "Scheduler for default started with PID", timeout=60)
