@@ -351,12 +351,27 @@ def derive(
 
 # How the goals' columns travel. Each becomes one long text of whole numbers (one
 # aggregate per column over the same rows, so they line up), which NumPy parses in C.
-# A float in [0, 1] (the progress columns, so constrained) travels exactly as two whole
-# numbers, its first 62 bits after the binary point and the 62 after those: decimal
-# digits would need 17 of them and a parse that costs more than the whole query.
+# Building and parsing a text costs more than computing its numbers, so small numbers
+# share one: the two dates of a goal's own window travel as one, and so do its weight,
+# confidence, depth and flags.
+#
+# A float in [0, 1] (the progress columns, so constrained) travels as the whole number
+# of its first 62 bits after the binary point: decimal digits would need 17 of them and
+# a parse that costs more than the whole query. That is exact for every value from 2**-10
+# up (a double has 53 significant bits); the few smaller than that, but not zero, are
+# named by one more aggregate and read again exactly.
 SCALE = "4611686018427387904.0"  # 2 ** 62
+TINY = "0.0009765625"  # 2 ** -10
 FLAG_ALIGNED, FLAG_ROLLS_UP, FLAG_LIVE, FLAG_STRATEGY = 1, 2, 4, 8
 KIND_SHIFT, STATUS_SHIFT = 4, 6
+# (name, bits) from the lowest bits up; each field's values fit its bits (a
+# PositiveSmallIntegerField holds at most 32,767; a date's ordinal at most 3,652,059).
+PACKED = {
+    "window": (("due", 22), ("start", 22)),
+    "numbers": (("flags", 10), ("depth", 16), ("confidence", 16), ("weight", 16)),
+}
+PACKED_OFFSET = {"confidence": 1}  # stored as value + 1, so "none" (-1) packs as 0
+FLOATS = ("own_progress", "progress")
 
 
 def _sql_flags(vendor: str) -> str:
@@ -378,7 +393,8 @@ def _sql_flags(vendor: str) -> str:
 
 
 def _sql_columns(vendor: str, names: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(SQL aggregates, what each parses as: "int", "float" or "text") for ``names``."""
+    """(SQL aggregates, what each text holds: a column name, a ``PACKED`` name, "path"
+    or "tiny") for the columns ``names``."""
     postgres = vendor == "postgresql"
 
     def ordinal(column: str) -> str:
@@ -389,14 +405,19 @@ def _sql_columns(vendor: str, names: Sequence[str]) -> tuple[list[str], list[str
     def whole(expression: str) -> str:
         return f"floor({expression})::int8" if postgres else f"CAST({expression} AS INTEGER)"
 
-    def fraction(column: str) -> list[str]:
-        high = f"{column} * {SCALE}"
-        return [whole(high), whole(f"({high} - {whole(high)}) * {SCALE}")]
+    def packed(fields: Sequence[tuple[str, int]]) -> str:
+        terms, shift = [], 0
+        for name, bits in fields:
+            value = fields_sql[name]
+            if PACKED_OFFSET.get(name):
+                value = f"({value} + {PACKED_OFFSET[name]})"
+            if postgres:  # a smallint or integer times 2**26 overflows its type
+                value = f"({value})::int8"
+            terms.append(f"{value} * {2**shift}" if shift else value)
+            shift += bits
+        return " + ".join(terms)
 
-    ints = {
-        "id": "id",
-        "parent": "COALESCE(parent_id, 0)",
-        "period": "COALESCE(period_id, 0)",
+    fields_sql = {
         "start": ordinal("start_date"),
         "due": ordinal("due_date"),
         "weight": "weight",
@@ -404,30 +425,44 @@ def _sql_columns(vendor: str, names: Sequence[str]) -> tuple[list[str], list[str
         "depth": "depth",
         "flags": _sql_flags(vendor),
     }
-    parts, kinds = [], []
+    sql = {
+        "id": "id",
+        "parent": "COALESCE(parent_id, 0)",
+        "period": "COALESCE(period_id, 0)",
+        # Most goals take their period's window: no date arithmetic for those.
+        "window": "CASE WHEN start_date IS NULL AND due_date IS NULL THEN 0"
+        f" ELSE {packed(PACKED['window'])} END",
+        "numbers": packed(PACKED["numbers"]),
+        "path": "path",  # digits and slashes: a comma parts them
+    }
+    texts: list[str] = []
     for name in names:
-        if name in ints:
-            parts.append(ints[name])
-            kinds.append("int")
-        elif name in ("own_progress", "progress"):
-            parts.extend(fraction(name))
-            kinds.append("float")
-        elif name == "path":  # digits and slashes: a comma parts them
-            parts.append(name)
-            kinds.append("text")
-        else:
+        text = next((key for key, fields in PACKED.items() if name in dict(fields)), name)
+        if text in FLOATS:
+            sql[text] = whole(f"{text} * {SCALE}")
+        elif text not in sql:
             raise ValueError(f"no column {name!r} to read")
+        if text not in texts:
+            texts.append(text)
+    floats = [name for name in texts if name in FLOATS]
+    if floats:
+        if "id" not in texts:  # to put the values read again in place
+            texts.insert(0, "id")
+        tiny = " OR ".join(f"({name} > 0 AND {name} < {TINY})" for name in floats)
+        sql["tiny"] = f"CASE WHEN {tiny} THEN id END"
+        texts.append("tiny")
     agg = "string_agg(({})::text, ',')" if postgres else "group_concat({}, ',')"
-    return [agg.format(part) for part in parts], kinds
+    return [agg.format(sql[text]) for text in texts], texts
 
 
 def _read_columns(
     organization: Organization, names: Sequence[str], *, live_only: bool = False, using: str
 ) -> dict[str, np.ndarray | str]:
-    """The goals of ``organization`` as arrays by ``names`` (texts stay one string, comma
-    separated), all in the same order, from one query."""
+    """The goals of ``organization`` as arrays by ``names`` (the path stays one string,
+    comma separated), all in the same order, from one query (two when a progress value
+    below 2**-10 is read)."""
     connection = connections[using]
-    aggregates, kinds = _sql_columns(connection.vendor, names)
+    aggregates, texts = _sql_columns(connection.vendor, names)
     table = connection.ops.quote_name(Goal._meta.db_table)
     where = "organization_id = %s" + (" AND archived_at IS NULL" if live_only else "")
     with connection.cursor() as cursor:
@@ -435,17 +470,42 @@ def _read_columns(
             f"SELECT {', '.join(aggregates)} FROM {table} WHERE {where}",  # noqa: S608
             [organization.pk],
         )
-        texts = list(cursor.fetchone())
+        read = dict(zip(texts, cursor.fetchone(), strict=True))
     columns: dict[str, np.ndarray | str] = {}
-    for name, kind in zip(names, kinds, strict=True):
-        if kind == "text":
-            columns[name] = texts.pop(0) or ""
-        elif kind == "int":
-            columns[name] = _parse(texts.pop(0))
-        else:
-            high, low = _parse(texts.pop(0)), _parse(texts.pop(0))
-            columns[name] = high * 2.0**-62 + low * 2.0**-124
-    return columns
+    for text, value in read.items():
+        if text == "path":
+            columns[text] = value or ""
+        elif text in PACKED:
+            whole, shift = _parse(value), 0
+            for name, bits in PACKED[text]:
+                columns[name] = ((whole >> shift) & (2**bits - 1)) - PACKED_OFFSET.get(name, 0)
+                shift += bits
+        elif text in FLOATS:
+            columns[text] = _parse(value) * 2.0**-62
+        elif text != "tiny":
+            columns[text] = _parse(value)
+    floats = [name for name in FLOATS if name in read]
+    if read.get("tiny"):
+        _read_exactly(connection, table, _parse(read["tiny"]), columns["id"], floats, columns)
+    return {name: columns[name] for name in names}
+
+
+def _read_exactly(connection, table, tiny: np.ndarray, ids, floats, columns) -> None:
+    """Read the float columns ``floats`` of the goals ``tiny`` again as they are stored
+    and put them in place in ``columns`` (by their position in ``ids``)."""
+    order = np.argsort(ids, kind="stable")
+    with connection.cursor() as cursor:
+        for start in range(0, len(tiny), BATCH):
+            batch = tiny[start : start + BATCH].tolist()
+            cursor.execute(
+                f"SELECT id, {', '.join(floats)} FROM {table}"  # noqa: S608
+                f" WHERE id IN ({', '.join(['%s'] * len(batch))})",
+                batch,
+            )
+            for pk, *values in cursor.fetchall():
+                at = order[np.searchsorted(ids, pk, sorter=order)]
+                for name, value in zip(floats, values, strict=True):
+                    columns[name][at] = value
 
 
 def _parse(text: str | None) -> np.ndarray:

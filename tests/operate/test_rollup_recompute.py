@@ -354,6 +354,43 @@ def test_the_read_carries_fractions_and_dates_exactly(world, in_org, tree):
         assert columns["due"][i] == (due.toordinal() if due else 0)
 
 
+def test_the_read_unpacks_small_numbers_at_their_limits(world, in_org, tree):
+    """Weight, confidence, depth and flags share one number, and so do the two dates: each
+    comes back as stored at the ends of its range, next to its neighbours' extremes."""
+    with in_org():
+        Goal.objects.filter(pk=tree["mine"]).update(
+            weight=32767, confidence=None, depth=32767, status="missed",
+            start_date=datetime.date(1, 1, 1), due_date=datetime.date(9999, 12, 31),
+        )  # fmt: skip
+        Goal.objects.filter(pk=tree["yours"]).update(
+            weight=0, confidence=32767, depth=0, start_date=None,
+            due_date=datetime.date(2026, 6, 1),
+        )  # fmt: skip
+        columns = _read_columns(
+            world.org,
+            ("id", "weight", "confidence", "depth", "flags", "start", "due"),
+            using="default",
+        )
+        stored = {
+            row[0]: row[1:]
+            for row in Goal.objects.values_list(
+                "id", "weight", "confidence", "depth", "status", "archived_at",
+                "start_date", "due_date",
+            )
+        }  # fmt: skip
+    assert sorted(columns["id"].tolist()) == sorted(stored)
+    statuses = ("on_track", "at_risk", "off_track", "done", "missed")
+    for i, pk in enumerate(columns["id"].tolist()):
+        weight, confidence, depth, status, archived_at, start, due = stored[pk]
+        flags = int(columns["flags"][i])
+        assert columns["weight"][i] == weight
+        assert columns["confidence"][i] == (-1 if confidence is None else confidence)
+        assert columns["depth"][i] == depth
+        assert statuses[flags >> 6] == status and bool(flags & 4) == (archived_at is None)
+        assert columns["start"][i] == (start.toordinal() if start else 0)
+        assert columns["due"][i] == (due.toordinal() if due else 0)
+
+
 def test_a_path_broken_with_a_comma_is_found_and_fixed(world, in_org, tree):
     with in_org():
         Goal.objects.filter(pk=tree["yours"]).update(path="/1,2/")
