@@ -16,6 +16,25 @@ from leados.operate.models import CheckIn, Goal, GoalKind, Milestone
 from leados.operate.models.goals import COMMENT_MAX, CONFIDENCE_MAX
 from leados.operate.services.goals import _number, _text, measure, rollup_ancestors
 
+# What a check-in may change on its goal: the goal is saved with these alone.
+CHECK_IN_FIELDS = (
+    "current_value", "is_done", "confidence", "last_check_in_at",
+    "own_progress", "progress", "rolls_up", "status", "version", "updated_at",
+)  # fmt: skip
+
+
+def _relock(goal: Goal) -> Goal:
+    """``goal`` read again under its row lock. Its organization and period are taken from
+    ``goal`` when it still points at them (the caller has just read them), so the lock is
+    a read of one row rather than a join of three."""
+    fresh = lock(goal)
+    for name in ("organization", "period"):
+        field = Goal._meta.get_field(name)
+        cached = field.get_cached_value(goal, None)
+        if cached is not None and cached.pk == getattr(fresh, field.attname):
+            field.set_cached_value(fresh, cached)
+    return fresh
+
 
 def _milestone_ids(goal: Goal, milestones_done) -> set[int]:
     if not isinstance(milestones_done, list | tuple):
@@ -55,7 +74,7 @@ def check_in_create(
     a done / not done goal ``is_done``; any goal takes a confidence (0–10) and a comment.
     A check-in with none of these says nothing and is refused.
     """
-    goal = lock(goal, "organization", "period")
+    goal = _relock(goal)
     check_version(goal, expected_version)
     if goal.is_archived:
         raise Conflict("This goal is archived; restore it to check in.")
@@ -122,7 +141,7 @@ def check_in_create(
     goal_changes = diff(before_snapshot, snapshot(goal))
     if goal_changes:
         goal.version += 1
-    goal.save()
+    goal.save(update_fields=CHECK_IN_FIELDS)
     history_record_each(
         [(check_in, HistoryAction.CREATE, {})]
         + ([(goal, HistoryAction.UPDATE, goal_changes)] if goal_changes else [])
