@@ -82,9 +82,9 @@ def measure_in_process(rounds: int) -> dict:
     django.setup()
     from django.db import connection, transaction
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch, reverse
     from django_scopes import scopes_disabled
+    from querycount import QueryCount
 
     from leados.core.models import Organization, Person
     from leados.core.periods import organization_today
@@ -129,7 +129,7 @@ def measure_in_process(rounds: int) -> dict:
         for goal in deep[:rounds]:
             author = Person.objects.get(pk=goal.owner_id)
             value = (goal.start_value + goal.target_value) / 2
-            with CaptureQueriesContext(connection) as ctx:
+            with QueryCount(connection) as ctx:
                 started = time.perf_counter()
                 try:
                     with transaction.atomic():
@@ -139,7 +139,7 @@ def measure_in_process(rounds: int) -> dict:
                 except _Rollback:
                     pass
             times.append(elapsed * 1000)
-            queries = len(ctx.captured_queries) - 2  # without the savepoint and its rollback
+            queries = ctx.count - 2  # without the savepoint and its rollback
         results["check-in with roll-up, depth 9"] = {
             **_summary(times),
             "queries": queries,
@@ -182,11 +182,11 @@ def measure_in_process(rounds: int) -> dict:
                 continue
             times = []
             for _ in range(rounds):
-                with CaptureQueriesContext(connection) as ctx:
+                with QueryCount(connection) as ctx:
                     started = time.perf_counter()
                     client.get(path, **headers)
                     times.append((time.perf_counter() - started) * 1000)
-            results[label] = {**_summary(times), "queries": len(ctx.captured_queries)}
+            results[label] = {**_summary(times), "queries": ctx.count}
 
         try:
             from leados.operate.selectors.commitments import follow_through
@@ -201,13 +201,13 @@ def measure_in_process(rounds: int) -> dict:
             )
             times = []
             for person in people:
-                with CaptureQueriesContext(connection) as ctx:
+                with QueryCount(connection) as ctx:
                     started = time.perf_counter()
                     follow_through(person, today)
                     times.append((time.perf_counter() - started) * 1000)
             results["follow-through (one person)"] = {
                 **_summary(times),
-                "queries": len(ctx.captured_queries),
+                "queries": ctx.count,
             }
     return results
 

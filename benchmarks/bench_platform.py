@@ -68,8 +68,8 @@ def measure_in_process(rounds: int) -> dict:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django_scopes import scopes_disabled
+    from querycount import QueryCount
 
     from leados.core.models import Organization, Person
     from leados.core.services import token_create
@@ -103,11 +103,11 @@ def measure_in_process(rounds: int) -> dict:
             continue
         times, queries = [], 0
         for _ in range(rounds):
-            with CaptureQueriesContext(connection) as ctx:
+            with QueryCount(connection) as ctx:
                 started = time.perf_counter()
                 client_for_target.get(path, **headers)
                 times.append((time.perf_counter() - started) * 1000)
-            queries = len(ctx.captured_queries)
+            queries = ctx.count
         times.sort()
         results[label] = {
             "p50_ms": round(statistics.median(times), 1),

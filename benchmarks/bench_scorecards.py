@@ -80,8 +80,8 @@ def measure_in_process(rounds: int) -> dict:
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django_scopes import scopes_disabled
+    from querycount import QueryCount
 
     from leados.core.models import Organization, Person
     from leados.core.periods import organization_today
@@ -105,14 +105,14 @@ def measure_in_process(rounds: int) -> dict:
     def timed(label: str, run, count: int) -> None:
         times, queries = [], 0
         for i in range(count):
-            with CaptureQueriesContext(connection) as ctx:
+            with QueryCount(connection) as ctx:
                 started = time.perf_counter()
                 outcome = run(i)
                 times.append((time.perf_counter() - started) * 1000)
             if outcome is not None and getattr(outcome, "status_code", 200) != 200:
                 results[label] = {"error": f"HTTP {outcome.status_code}"}
                 return
-            queries = len(ctx.captured_queries)
+            queries = ctx.count
         results[label] = {**_summary(times), "queries": queries}
 
     with org_scope(org):

@@ -100,9 +100,9 @@ def measure_in_process(rounds: int) -> dict:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django_scopes import scopes_disabled
+    from querycount import QueryCount
 
     from leados.core.models import Organization, Person
     from leados.core.periods import organization_today
@@ -124,14 +124,14 @@ def measure_in_process(rounds: int) -> dict:
             if before is not None:
                 before(i)
             client, url = url_for(i)
-            with CaptureQueriesContext(connection) as ctx:
+            with QueryCount(connection) as ctx:
                 started = time.perf_counter()
                 response = client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 results[label] = {"error": f"HTTP {response.status_code} for {url}"}
                 return
-            queries = len(ctx.captured_queries)
+            queries = ctx.count
         results[label] = {**_summary(times), "queries": queries}
 
     with org_scope(org):
@@ -171,13 +171,13 @@ def measure_in_process(rounds: int) -> dict:
         )
         times = []
         for _ in range(pages):
-            with CaptureQueriesContext(connection) as ctx:
+            with QueryCount(connection) as ctx:
                 started = time.perf_counter()
                 found = coverage_map(owner, per_page=COVERAGE_ROWS)
                 times.append((time.perf_counter() - started) * 1000)
         results[f"coverage map, {COVERAGE_ROWS} leaders × 16 dimensions, selector"] = {
             **_summary(times),
-            "queries": f"{len(ctx.captured_queries)} ({len(found.rows)} rows)",
+            "queries": f"{ctx.count} ({len(found.rows)} rows)",
         }
 
         # The calendar feed: a token in each leader's preferences, read without a session.

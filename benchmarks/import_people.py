@@ -110,7 +110,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from querycount import QueryCount
 
     from leados.core import services
     from leados.core.context import change_context
@@ -132,11 +132,11 @@ def main() -> int:
     figures: list[tuple[str, float, float, int]] = []
 
     def timed(label, func):
-        with CaptureQueriesContext(connection) as queries:
+        with QueryCount(connection) as queries:
             started, cpu = time.perf_counter(), time.process_time()
             result = func()
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        figures.append((label, seconds, cpu, len(queries)))
+        figures.append((label, seconds, cpu, queries.count))
         return result
 
     with change_context(actor=owner, edge=Edge.CLI), org_scope(org):
