@@ -66,10 +66,10 @@ def measure_in_process(rounds: int) -> dict:
     import django
 
     django.setup()
+    from benchsupport import QueryCount
     from django.db import connection
     from django.test import Client
     from django_scopes import scopes_disabled
-    from querycount import QueryCount
 
     from leados.core.models import Organization, Person
     from leados.core.services import token_create

@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchsupport import vacuum_analyze
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leados_bench_sops"
@@ -73,13 +75,6 @@ def _reset_postgres() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def _vacuum_analyze() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute("VACUUM (ANALYZE)")
-
-
 def _summary(times: list[float]) -> dict:
     times = sorted(times)
     return {
@@ -98,11 +93,11 @@ def measure_in_process(rounds: int) -> dict:
     import django
 
     django.setup()
+    from benchsupport import QueryCount
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
     from django_scopes import scopes_disabled
-    from querycount import QueryCount
 
     from leados.core.models import Organization, Person
     from leados.core.periods import organization_today
@@ -227,7 +222,7 @@ def bench(db: str, args) -> dict:
         )  # fmt: skip
         synth_seconds = round(time.perf_counter() - started, 1)
         if db == "postgres":
-            _vacuum_analyze()  # as autovacuum would have done by the time anyone reads
+            vacuum_analyze(PG_URL)  # as autovacuum would have done by the time anyone reads
         child = subprocess.run(
             [sys.executable, __file__, "--_measure", "--rounds", str(args.rounds)],
             cwd=ROOT,

@@ -108,9 +108,9 @@ def main() -> int:
     import django
 
     django.setup()
+    from benchsupport import QueryCount
     from django.core.management import call_command
     from django.db import connection
-    from querycount import QueryCount
 
     from leados.core import services
     from leados.core.context import change_context
