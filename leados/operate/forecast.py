@@ -312,13 +312,28 @@ def forecast_from(
     )
 
 
+def window(
+    frequency: str, today: datetime.date, fiscal: int
+) -> tuple[list[measures.Span], datetime.date, datetime.date]:
+    """What a forecast of a ``frequency`` measurable as of ``today`` reads: the periods of
+    the quarter, and the first and last period start of the values it needs."""
+    quarter = measures.fiscal_span_of(today, "quarter", fiscal)
+    spans = measures.periods_between(frequency, quarter.start, quarter.end, fiscal)
+    spans = [s for s in spans if s.start >= quarter.start] or spans[-1:]
+    back = measures.periods_ending(frequency, spans[0].start, POINTS[frequency] + 1, fiscal)
+    return spans, back[0].start, spans[-1].start
+
+
 def forecasts(
     organization: Organization,
     measurables: Sequence[Measurable],
     today: datetime.date,
+    *,
+    tables: dict | None = None,
 ) -> dict[int, Forecast]:
     """The end-of-quarter forecast of each of ``measurables`` as of ``today``, read in one
-    value table per frequency. Measurables with too little history are left out."""
+    value table per frequency (``tables[frequency]`` when given and it covers the
+    ``window``, as the grid's do). Measurables with too little history are left out."""
     from leados.operate.selectors.scorecards import target_of, value_table
 
     fiscal = organization.fiscal_year_start_month
@@ -328,16 +343,20 @@ def forecasts(
         rows = [m for m in measurables if m.frequency == frequency]
         if not rows:
             continue
-        spans = measures.periods_between(frequency, quarter.start, quarter.end, fiscal)
-        spans = [s for s in spans if s.start >= quarter.start] or spans[-1:]
-        back = measures.periods_ending(frequency, spans[0].start, POINTS[frequency] + 1, fiscal)
-        table = value_table(rows, back[0].start, spans[-1].start)
+        spans, first, last = window(frequency, today, fiscal)
+        table = (tables or {}).get(frequency)
+        if (
+            table is None
+            or not table.covers(first, last)
+            or not set(table.cells) >= {m.pk for m in rows}
+        ):
+            table = value_table(rows, first, last)
         for m in rows:
             row = table.cells.get(m.pk, {})
             history = sorted(
                 (start, cell.value)
                 for start, cell in row.items()
-                if cell.value is not None and start <= spans[-1].start
+                if cell.value is not None and first <= start <= last
             )
             found = forecast_from(
                 m,

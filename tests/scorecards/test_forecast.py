@@ -133,3 +133,46 @@ def test_probability_matches_the_normal_approximation():
     assert abs(fc.probability(90, 10, better="lower", target=100, target_max=None) - 0.8413) < 1e-3
     inside = fc.probability(20, 2, better="range", target=18, target_max=22)
     assert abs(inside - 0.6827) < 1e-3
+
+
+def test_the_grid_forecasts_as_the_measurable_alone_would(world, in_org):
+    """The grid hands its own value table to the forecasts, and late in the year it reaches
+    back to the year's start: a measurable whose recent weeks have gaps must not reach into
+    older values the forecast alone would not read, so the grid and the measurable's own
+    forecast agree."""
+    from leados.operate.selectors.scorecards import grid
+
+    today = datetime.date(2027, 9, 15)  # Q3: the grid reads from 1 January
+    spans = weeks_back(36, end=today)[:-1]
+    _, first, _ = fc.window("weekly", today, world.org.fiscal_year_start_month)
+    old = [s for s in spans if s.start < first]
+    with in_org():
+        steady = make(world, name="Steady", target=100)
+        gappy = make(world, name="Gappy", target=100)
+        thin = make(world, name="Thin", target=100)
+        values_set(
+            measurable=steady, items=[ValueInput(s.start, 90 + i) for i, s in enumerate(spans)],
+            author=None,
+        )  # fmt: skip
+        # Values before the forecast's window, then only two in it: too little alone.
+        values_set(
+            measurable=thin,
+            items=[ValueInput(s.start, 50.0) for s in old]
+            + [ValueInput(spans[-1].start, 80.0), ValueInput(spans[-3].start, 70.0)],
+            author=None,
+        )
+        values_set(
+            measurable=gappy,
+            items=[ValueInput(s.start, 40.0 + i) for i, s in enumerate(spans) if i % 3],
+            author=None,
+        )
+        rows = [steady, gappy, thin]
+        sections = grid(world.org, rows, today)
+        from_grid = forecasts(
+            world.org, rows, today, tables={s.frequency: s.table for s in sections}
+        )
+        alone = {m.pk: fc.forecast(m, today) for m in rows}
+    assert len(old) >= 3 and sections[0].table.first <= old[0].start  # the grid reads them
+    assert alone[thin.pk] is None and thin.pk not in from_grid
+    for m in (steady, gappy):
+        assert from_grid[m.pk] == alone[m.pk]

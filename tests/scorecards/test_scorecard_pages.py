@@ -86,6 +86,8 @@ def test_the_grid_query_count_does_not_grow_with_rows(card, client_for, in_org, 
     url = _grid(card)
     client.get(url)  # the first page of a session also records the organization in it
     few = queries_for(client, url)
+    # The forecasts read the grid's own values, and which rows roll up comes with them.
+    assert few <= 11
     with in_org():
         ids = [card["orders"].pk, card["returns"].pk, card["rate"].pk]
         for n in range(6):

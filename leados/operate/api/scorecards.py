@@ -484,7 +484,7 @@ def scorecard_grid(request, org: str, scorecard_id: int, params: Query[GridParam
     rows = scorecard_measurables(scorecard)
     policy.preload_unit_roles(viewer)
     sections = grid(request.org, rows, today, periods=params.periods)
-    ahead = forecasts(request.org, rows, today)
+    ahead = forecasts(request.org, rows, today, tables={s.frequency: s.table for s in sections})
     data = {
         "scorecard": scorecard.pk,
         "name": scorecard.name,

@@ -106,12 +106,10 @@ def scorecard_grid(
     measurables = scorecard_measurables(scorecard)
     organization = scorecard.organization
     sections = grid(organization, measurables, today)
-    rolled_up = set(
-        Measurable.objects.filter(
-            parent_id__in=[m.pk for m in measurables], archived_at__isnull=True
-        ).values_list("parent_id", flat=True)
+    rolled_up = set().union(*(s.table.rolled_up for s in sections))
+    predictions = forecasting.forecasts(
+        organization, measurables, today, tables={s.frequency: s.table for s in sections}
     )
-    predictions = forecasting.forecasts(organization, measurables, today)
     policy.preload_unit_roles(viewer)
     return [_section(s, viewer, rolled_up, predictions) for s in sections], measurables
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from leados.core.access import as_id
 from leados.core.errors import NotFound
 from leados.core.models import Organization, Person
+from leados.operate import forecast as forecasting
 from leados.operate import formulas, measures
 from leados.operate.models import (
     Feed,
@@ -129,9 +130,19 @@ class Cell:
 
 @dataclass
 class ValueTable:
-    """Values of measurables per period start: ``cells[measurable_id][period_start]``."""
+    """Values of measurables per period start: ``cells[measurable_id][period_start]``,
+    for the periods starting ``first`` … ``last``."""
 
+    first: datetime.date | None = None
+    last: datetime.date | None = None
     cells: dict[int, dict[datetime.date, Cell]] = field(default_factory=dict)
+    # Per-period targets that differ from the usual one: [measurable_id][period_start].
+    targets: dict[int, dict[datetime.date, tuple]] = field(default_factory=dict)
+    # The measurables read that have live children (their values roll up).
+    rolled_up: set[int] = field(default_factory=set)
+
+    def covers(self, first: datetime.date, last: datetime.date) -> bool:
+        return self.first is not None and self.first <= first and last <= self.last
 
     def cell(self, measurable_id: int, start: datetime.date) -> Cell | None:
         return self.cells.get(measurable_id, {}).get(start)
@@ -173,7 +184,7 @@ def value_table(
     period's target and colour. Roll-ups combine the children's values of the same period;
     formulas take their inputs' values of the same period. Four queries at most (plus one
     per extra level of formulas of formulas)."""
-    table = ValueTable()
+    table = ValueTable(first=first, last=last)
     if not measurables:
         return table
     organization_id = measurables[0].organization_id
@@ -265,13 +276,13 @@ def value_table(
                 computed=rolled and (stored is None or stored[0] != value),
             )
         table.cells[m.pk] = row
-    table.targets = targets  # type: ignore[attr-defined]
+    table.targets = targets
+    table.rolled_up = {pk for pk, kids in children.items() if kids}
     return table
 
 
 def target_of(table: ValueTable, m: Measurable, start: datetime.date) -> tuple:
-    overrides = getattr(table, "targets", {}).get(m.pk, {})
-    return overrides.get(start, (m.target, m.target_max))
+    return table.targets.get(m.pk, {}).get(start, (m.target, m.target_max))
 
 
 # ---------------------------------------------------------------------------- the grid
@@ -292,6 +303,7 @@ class GridSection:
     frequency: str
     spans: list[measures.Span]
     rows: list[GridRow]
+    table: ValueTable  # also covers what the rows' forecasts read (``forecast.window``)
 
 
 def _trend(values: list[float | None], better: str) -> str:
@@ -361,8 +373,9 @@ def grid(
         spans = measures.periods_ending(frequency, today, periods, fiscal)
         year = measures.fiscal_span_of(today, "year", fiscal)
         quarter = measures.fiscal_span_of(today, "quarter", fiscal)
-        first = min(spans[0].start, year.start)
-        table = value_table(rows_of, first, spans[-1].start)
+        _, back, ahead = forecasting.window(frequency, today, fiscal)
+        first = min(spans[0].start, year.start, back)
+        table = value_table(rows_of, first, max(spans[-1].start, ahead))
         in_year = measures.periods_between(frequency, year.start, today, fiscal)
         in_year = [s for s in in_year if s.start >= year.start]
         in_quarter = [s for s in in_year if s.start >= quarter.start]
@@ -383,5 +396,5 @@ def grid(
                     trend=_trend(spark, m.better),
                 )
             )
-        sections.append(GridSection(frequency=frequency, spans=spans, rows=rows))
+        sections.append(GridSection(frequency=frequency, spans=spans, rows=rows, table=table))
     return sections
