@@ -11,11 +11,11 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 from leados.core import context
+from leados.core.db import db_value, insert_rows
 from leados.core.models.history import HistoryEntry
 
 # Fields that describe bookkeeping, not content: left out of "what changed".
 _BOOKKEEPING = {"version", "created_at", "updated_at", "organization"}
-BATCH = 500  # history entries a statement
 
 
 def object_type_of(obj: models.Model) -> str:
@@ -48,27 +48,30 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
-def _entry(obj: models.Model, action: str, changes: dict, ctx, now) -> HistoryEntry:
+def _entry(
+    obj: models.Model, action: str, changes: dict, ctx, now, shot: dict | None = None
+) -> dict:
+    """The field values (by attribute name) of the history entry of one change."""
     org_id = obj.pk if obj._meta.label == "core.Organization" else obj.organization_id
-    return HistoryEntry(
-        organization_id=org_id,
-        object_type=object_type_of(obj),
-        object_id=obj.pk,
-        object_repr=str(obj)[:200],
-        object_version=getattr(obj, "version", 1),
-        action=action,
-        actor_id=ctx.actor_id,
-        actor_label=ctx.actor_label[:254],
-        edge=ctx.edge,
-        changes=changes,
-        snapshot=snapshot(obj),
-        created_at=now,
-    )
+    return {
+        "organization_id": org_id,
+        "object_type": object_type_of(obj),
+        "object_id": obj.pk,
+        "object_repr": str(obj)[:200],
+        "object_version": getattr(obj, "version", 1),
+        "action": action,
+        "actor_id": ctx.actor_id,
+        "actor_label": ctx.actor_label[:254],
+        "edge": ctx.edge,
+        "changes": changes,
+        "snapshot": snapshot(obj) if shot is None else shot,
+        "created_at": now,
+    }
 
 
 def history_record(obj: models.Model, *, action: str, changes: dict | None = None) -> HistoryEntry:
     """Record one change to ``obj``; call inside the transaction that made it."""
-    entry = _entry(obj, action, changes or {}, context.current(), timezone.now())
+    entry = HistoryEntry(**_entry(obj, action, changes or {}, context.current(), timezone.now()))
     entry.save()
     return entry
 
@@ -82,40 +85,37 @@ def history_record_each(changes: Iterable[tuple[models.Model, str, dict]]) -> in
 
 
 def history_record_many(
-    objs: Iterable[models.Model], *, action: str, changes: Iterable[dict] | None = None
+    objs: Iterable[models.Model],
+    *,
+    action: str,
+    changes: Iterable[dict] | None = None,
+    snapshots: Iterable[dict] | None = None,
 ) -> int:
-    """Record a bulk change in one insert; ``changes`` pairs up with ``objs`` when given."""
+    """Record a bulk change in one insert; ``changes`` pairs up with ``objs`` when given,
+    and so do ``snapshots`` (each object's ``snapshot`` as it now is, when the caller has
+    just taken it)."""
     ctx, now = context.current(), timezone.now()
     objs = list(objs)
     change_list = list(changes) if changes is not None else [{} for _ in objs]
-    entries = [_entry(o, action, c, ctx, now) for o, c in zip(objs, change_list, strict=True)]
+    shots = list(snapshots) if snapshots is not None else [None] * len(objs)
+    entries = [
+        _entry(o, action, c, ctx, now, shot)
+        for o, c, shot in zip(objs, change_list, shots, strict=True)
+    ]
     return _insert(entries)
 
 
-def _insert(entries: list[HistoryEntry]) -> int:
-    """Insert ``entries`` as ``bulk_create`` would, less the per-object work it does for
-    features history has no use for (ids handed back, signals-free defaults, field
-    checks): one multi-row INSERT per batch of values prepared by each field itself.
-    History is written on every change, so this is on the path of every save."""
+def _insert(entries: list[dict]) -> int:
+    """Insert ``entries`` (field values by attribute name) as ``bulk_create`` would, less
+    the per-object work it does that history has no use for (model instances, ids handed
+    back): ``db.insert_rows``. History is written on every change, so this is on the path
+    of every save."""
     if not entries:
         return 0
-    connection = connections[router.db_for_write(HistoryEntry)]
+    using = router.db_for_write(HistoryEntry)
+    connection = connections[using]
     fields = [field for field in HistoryEntry._meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    row = f"({', '.join(['%s'] * len(fields))})"
-    size = max(1, min(BATCH, connection.ops.bulk_batch_size(fields, entries)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(entries), size):
-            batch = entries[start : start + size]
-            params = [
-                field.get_db_prep_save(getattr(entry, field.attname), connection)
-                for entry in batch
-                for field in fields
-            ]
-            cursor.execute(
-                f"INSERT INTO {quote(HistoryEntry._meta.db_table)} ({columns})"  # noqa: S608
-                f" VALUES {', '.join([row] * len(batch))}",
-                params,
-            )
+    preparers = [(field.attname, db_value(connection, field)) for field in fields]
+    rows = [[prepare(entry[name]) for name, prepare in preparers] for entry in entries]
+    insert_rows(HistoryEntry._meta.db_table, [f.column for f in fields], rows, using=using)
     return len(entries)

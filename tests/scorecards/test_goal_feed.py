@@ -150,3 +150,30 @@ def test_the_edit_page_feeds_a_goal_and_refuses_it_for_a_binary_goal(
     assert "Only a metric goal can be fed by a measurable." in response.content.decode()
     with in_org():
         assert Goal.objects.get(pk=goal.pk).kind == "metric"
+
+
+def test_a_push_of_many_measurables_moves_a_goal_once_with_every_value_in(world, in_org, setup):
+    """A goal fed by a formula over two measurables pushed together takes one check-in,
+    with both new values in it, not one per measurable with half of them."""
+    from leados.operate.services.value_batches import values_push
+
+    goal, bags = setup
+    with in_org():
+        cups = measurable_create(
+            organization=world.org, actor=world.member, unit=world.sales, name="Cups sold",
+            key="cups", target=10,
+        )  # fmt: skip
+        values_set(measurable=cups, items=[ValueInput(MONDAYS[1], 1)], author=None)
+        total = measurable_create(
+            organization=world.org, actor=world.member, unit=world.sales, name="Sold",
+            formula="bags + cups", time_aggregation="last",
+        )  # fmt: skip
+        goal_link_measurable(goal=goal, measurable=total, actor=None, expected_version=None)
+        before = CheckIn.objects.filter(goal=goal).count()
+        values_push(
+            items=[(bags, ValueInput(MONDAYS[1], 5)), (cups, ValueInput(MONDAYS[1], 2))],
+            author=world.member,
+        )
+        goal.refresh_from_db()
+        assert goal.current_value == 7
+        assert CheckIn.objects.filter(goal=goal).count() == before + 1

@@ -11,6 +11,7 @@ chart, roll-up and history move as if its owner had checked in.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -79,16 +80,23 @@ def goal_sync_from_measurable(
 def goals_sync_for(measurable: Measurable, *, author: Person | None = None) -> int:
     """Bring every live metric goal fed by ``measurable`` up to date, and those fed by what
     its numbers flow into: the measurable it rolls up into and formulas naming its key."""
-    ids = {measurable.pk}
-    if measurable.parent_id:
-        ids.add(measurable.parent_id)
-    if measurable.key:
+    return goals_sync_for_many([measurable], author=author)
+
+
+def goals_sync_for_many(measurables: Sequence[Measurable], *, author: Person | None = None) -> int:
+    """``goals_sync_for`` of several measurables of one organization at once: each goal fed
+    by any of them, or by what their numbers flow into, is brought up to date once."""
+    if not measurables:
+        return 0
+    ids = {m.pk for m in measurables} | {m.parent_id for m in measurables if m.parent_id}
+    keys = {m.key for m in measurables if m.key}
+    if keys:
         for pk, text in (
-            Measurable.objects.filter(organization_id=measurable.organization_id)
+            Measurable.objects.filter(organization_id=measurables[0].organization_id)
             .exclude(formula="")
             .values_list("pk", "formula")
         ):
-            if measurable.key in formulas.parse(text):
+            if keys & formulas.parse(text):
                 ids.add(pk)
     goals = Goal.objects.filter(
         measurable_id__in=ids, kind=GoalKind.METRIC, archived_at__isnull=True

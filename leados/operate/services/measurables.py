@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from leados.core.db import db_value, execute_many
 from leados.core.errors import Conflict
 from leados.core.history import diff, history_record, history_record_many, snapshot
 from leados.core.models import HistoryAction, Organization, Person, Unit
@@ -569,11 +570,14 @@ def values_set(
     items: Iterable[ValueInput],
     author: Person | None,
     source: str = ValueSource.MANUAL,
+    sync_goals: bool = True,
 ) -> BatchResult:
     """Write many values of one measurable, all or nothing: each is checked first (period,
     number, the note a red value needs, the version it was based on), and one bad item
     refuses the lot with every error, keyed ``items.<n>.<field>``. A value already there is
-    replaced and its earlier figure stays in the history."""
+    replaced and its earlier figure stays in the history. The goals it feeds follow at
+    once, unless ``sync_goals`` is false (a caller writing many measurables syncs them all
+    once with ``goals_sync_for_many``)."""
     _check_enterable(measurable)
     items = list(items)
     if len(items) > MAX_BATCH:
@@ -656,10 +660,11 @@ def values_set(
         result.created = len(new)
     if changed:
         _update_rows(changed, ["value", "note", "source", "entered_by", "version", "updated_at"])
-        changes = [diff(b, snapshot(row)) for b, row in zip(befores, changed, strict=True)]
-        history_record_many(changed, action=HistoryAction.UPDATE, changes=changes)
+        afters = [snapshot(row) for row in changed]
+        changes = [diff(b, a) for b, a in zip(befores, afters, strict=True)]
+        history_record_many(changed, action=HistoryAction.UPDATE, changes=changes, snapshots=afters)
         result.updated = len(changed)
-    if result.created or result.updated:
+    if sync_goals and (result.created or result.updated):
         from leados.operate.services.goal_feed import goals_sync_for
 
         goals_sync_for(measurable, author=author)
@@ -679,12 +684,11 @@ def _update_rows(rows: list[MeasurableValue], names: list[str]) -> None:
         + ", ".join(f"{quote(f.column)} = %s" for f in fields)
         + f" WHERE {quote(meta.pk.column)} = %s"
     )
+    preparers = [(f.attname, db_value(connection, f)) for f in fields]
     params = [
-        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk]
-        for row in rows
+        [prepare(getattr(row, name)) for name, prepare in preparers] + [row.pk] for row in rows
     ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    execute_many(sql, params)
 
 
 def value_set(

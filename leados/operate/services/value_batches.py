@@ -18,6 +18,7 @@ from leados.core.errors import Conflict
 from leados.core.models import Person
 from leados.core.services._common import field_error
 from leados.operate.models import Measurable, ValueSource
+from leados.operate.services.goal_feed import goals_sync_for_many
 from leados.operate.services.measurables import MAX_BATCH, BatchResult, ValueInput, values_set
 
 MAX_PUSH = MAX_BATCH
@@ -55,6 +56,7 @@ def values_push(
         measurables[measurable.pk] = measurable
     errors: dict[str, list[str]] = {}
     total = BatchResult()
+    written: list[Measurable] = []
     for pk, positions in groups.items():
         measurable = measurables[pk]
         try:
@@ -63,6 +65,7 @@ def values_push(
                 items=[items[n][1] for n in positions],
                 author=author,
                 source=source,
+                sync_goals=False,
             )
         except Conflict as exc:
             for n in positions:
@@ -80,6 +83,9 @@ def values_push(
         total.created += result.created
         total.updated += result.updated
         total.unchanged += result.unchanged
+        if result.created or result.updated:
+            written.append(measurable)
     if errors:
         raise ValidationError(errors)
+    goals_sync_for_many(written, author=author)  # once for all, after every value is in
     return total
