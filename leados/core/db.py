@@ -67,7 +67,7 @@ def execute_many(sql: str, rows: list[list], *, using: str = DEFAULT_DB_ALIAS) -
     connection.ensure_connection()
     raw = connection.connection
     threshold, raw.prepare_threshold = raw.prepare_threshold, 0  # Django turns preparing off
-    try:
+    try:  # _prepare_cursor: Django's own wrapping of a cursor (execute wrappers, query log)
         with connection._prepare_cursor(psycopg.Cursor(raw)) as cursor:
             cursor.executemany(sql, rows)
     finally:
@@ -79,7 +79,9 @@ def insert_rows(
 ) -> None:
     """Insert ``rows`` (values ready for the database, in ``columns`` order) into
     ``table``: PostgreSQL's ``COPY`` on the connection's transaction, which takes thousands
-    of rows in the time of a few INSERTs; elsewhere a one-row INSERT run for every row."""
+    of rows in the time of a few INSERTs; elsewhere a one-row INSERT run for every row.
+    A COPY does not pass through Django's execute wrappers, so query counts (and the
+    debug query log) on PostgreSQL do not include it."""
     if not rows:
         return
     connection = connections[using]
