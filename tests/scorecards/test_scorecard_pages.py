@@ -81,6 +81,32 @@ def test_the_grid_shows_whether_the_quarter_is_in_reach(card, client_for, in_org
     assert "of the target" in body or "target" in body
 
 
+def test_the_in_reach_verdict_says_status_chance_and_why_or_what_is_missing():
+    from leados.operate import measures
+    from leados.operate.forecast import Forecast
+    from leados.operate.templatetags.scorecard_cells import reach
+
+    quarter = measures.period_of("quarterly", LAST_MONDAY, 1)
+
+    def forecast(status, probability, sentence):
+        return Forecast(
+            measurable_id=1, period=quarter, value=90.0, low=80.0, high=100.0, target=100.0,
+            target_max=None, probability=probability, status=status, known=3, periods=13,
+            points=8, sentence=sentence,
+        )  # fmt: skip
+
+    assert reach(None) == '<span class="muted">Too few values</span>'
+    assert reach(forecast(None, None, "No <target> set")) == (
+        '<span class="muted" title="No &lt;target&gt; set">No target</span>'
+    )
+    at_risk = reach(forecast("at_risk", 0.456, "You reach 91 % & more"))
+    assert 'class="badge sc-status status-at_risk">At risk</span>' in at_risk
+    assert '<span class="sc-prob">46 %</span>' in at_risk
+    assert "<p>You reach 91 % &amp; more</p>" in at_risk
+    assert ">On track<" in reach(forecast("on_track", 0.9, ""))
+    assert ">Off track<" in reach(forecast("off_track", 0.1, ""))
+
+
 def test_the_grid_query_count_does_not_grow_with_rows(card, client_for, in_org, world):
     client = client_for("member")
     url = _grid(card)

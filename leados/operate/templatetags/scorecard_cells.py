@@ -1,5 +1,6 @@
-"""The grid's period cells, written in Python: 20 rows × 13 cells through the template
-engine cost more than reading and computing the whole grid, for the same markup."""
+"""The grid's cells, written in Python: 20 rows × 13 cells through the template engine
+cost more than reading and computing the whole grid, for the same markup. The colour mark
+and the "in reach?" verdict are also used by the measurable and compare pages."""
 
 from __future__ import annotations
 
@@ -59,6 +60,64 @@ def sc_cells(row) -> str:
             f'<td class="sc-cell{colour}"{title}>{body}{mark(cell.colour)}{note}{error}</td>'
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+TRENDS = {
+    "improving": "↗ improving",
+    "worsening": "↘ worsening",
+    "rising": "↗ rising",
+    "falling": "↘ falling",
+}
+STATUSES = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+
+
+def reach(forecast) -> str:
+    """The forecast's verdict: its status and probability, with the sentence to unfold."""
+    if forecast is None:
+        return '<span class="muted">Too few values</span>'
+    sentence = escape(forecast.sentence)
+    if not forecast.status:
+        return f'<span class="muted" title="{sentence}">No target</span>'
+    words = STATUSES.get(forecast.status, STATUSES["off_track"])
+    chance = ""
+    if forecast.probability is not None:
+        chance = f' <span class="sc-prob">{round(forecast.probability * 100)} %</span>'
+    return (
+        f'<details class="sc-reach"><summary><span class="badge sc-status '
+        f'status-{escape(forecast.status)}">{words}</span>{chance}</summary>'
+        f"<p>{sentence}</p></details>"
+    )
+
+
+@register.simple_tag
+def sc_row_end(row, periods: int) -> str:
+    """The rest of a grid row after its period cells: period and year to date, the
+    sparkline of the last ``periods`` periods with the trend, and whether it is in reach."""
+    parts = []
+    for t in row.to_date:
+        colour = f" colour-{t['colour']}" if t.get("colour") else ""
+        title = f' title="Target: {escape(t["target_text"])}"' if t.get("target_text") else ""
+        parts.append(
+            f'<td class="sc-todate{colour}"{title}>{escape(t["text"])}{mark(t.get("colour"))}</td>'
+        )
+    trend = ""
+    if row.spark:
+        trend += (
+            '<svg class="sc-spark" viewBox="0 0 80 20" width="80" height="20" role="img" '
+            f'aria-label="Last {periods} periods"><polyline points="{escape(row.spark)}" '
+            'fill="none"></polyline></svg>'
+        )
+    if row.trend:
+        words = TRENDS.get(row.trend, "→ steady")
+        trend += f'<span class="sc-trend-word trend-{escape(row.trend)}">{words}</span>'
+    parts.append(f'<td class="sc-trend">{trend}</td>')
+    parts.append(f'<td class="sc-reach-cell">{reach(row.forecast)}</td>')
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def sc_reach(forecast) -> str:
+    return mark_safe(reach(forecast))  # noqa: S308 - every value in it is escaped
 
 
 @register.simple_tag
