@@ -79,15 +79,13 @@ class _Rollback(Exception):
 
 def measure_in_process(rounds: int) -> dict:
     """Runs inside a child process whose environment points at the benchmark database."""
-    import django
-
-    django.setup()
     from benchsupport import QueryCount
     from django.db import connection, transaction
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
     from django_scopes import scopes_disabled
 
+    import leados.wsgi  # noqa: F401 - starts as the web server does: see leados/core/serving.py
     from leados.core.models import Organization, Person
     from leados.core.periods import organization_today
     from leados.core.tenancy import org_scope

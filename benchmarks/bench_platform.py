@@ -63,14 +63,12 @@ def _reset_postgres() -> None:
 
 def measure_in_process(rounds: int) -> dict:
     """Runs inside a child process whose environment points at the benchmark database."""
-    import django
-
-    django.setup()
     from benchsupport import QueryCount
     from django.db import connection
     from django.test import Client
     from django_scopes import scopes_disabled
 
+    import leados.wsgi  # noqa: F401 - starts as the web server does: see leados/core/serving.py
     from leados.core.models import Organization, Person
     from leados.core.services import token_create
 

@@ -224,7 +224,19 @@ class Sop(TenantModel, RoutineContent):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "owner", "is_archived"]),
+            # A leader's routines; with the dimension (and, on PostgreSQL, the id) the
+            # coverage map reads a page of leaders' live routines from the index alone.
+            models.Index(
+                fields=["organization", "owner", "is_archived", "dimension"],
+                include=["id"],
+                name="sop_by_owner",
+            ),
+            # The coverage map's column totals: live routines' owners per dimension, read
+            # in order from the index alone.
+            models.Index(
+                fields=["organization", "is_archived", "dimension", "owner"],
+                name="sop_live_by_dimension",
+            ),
             models.Index(fields=["organization", "is_archived", "runs_through"]),
         ]
 
