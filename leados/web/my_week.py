@@ -85,6 +85,35 @@ def _first_few(rows, fields: tuple[str, ...]):
     return rows.count(), list(rows.order_by("name", "id").values_list(*fields)[:LIST_LIMIT])
 
 
+def once(person: Person, key: str, read: Callable[[], object]):
+    """``read()`` made once per page: sections that show parts of the same rows share one
+    read, kept on the page's ``person`` under ``key``."""
+    memo = person.__dict__.setdefault("_my_week_reads", {})
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+def split_first(rows, group_of: Callable[[object], str], fallback: dict) -> dict[str, tuple]:
+    """One read of ``rows`` (already in list order) shared by several lists: for each group,
+    its first ``LIST_LIMIT`` rows and how many there are (``group_of(row)`` names the
+    groups a row is listed in). Past ``SORT_IN_PYTHON`` rows in all, each group is read on
+    its own instead: ``fallback`` maps each group to its own queryset."""
+    found = list(rows[: SORT_IN_PYTHON + 1])
+    if len(found) > SORT_IN_PYTHON:
+        result = {}
+        for group, queryset in fallback.items():
+            first = list(queryset[:LIST_LIMIT])
+            total = len(first) if len(first) < LIST_LIMIT else queryset.count()
+            result[group] = (first, total)
+        return result
+    grouped: dict[str, list] = {group: [] for group in fallback}
+    for row in found:
+        for group in group_of(row):
+            grouped[group].append(row)
+    return {group: (items[:LIST_LIMIT], len(items)) for group, items in grouped.items()}
+
+
 def _org_url(name: str, person: Person, *args) -> str:
     return reverse(name, args=[person.organization.slug, *args])
 

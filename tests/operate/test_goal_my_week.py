@@ -144,3 +144,32 @@ def test_a_commitment_waiting_for_a_yes_is_listed_once_not_among_goal_agreements
     assert "Sales grows" in goal_agreements
     assert "Call ten customers" not in goal_agreements
     assert page.count("Call ten customers") == 1
+
+
+@pytest.mark.parametrize("read_together", [True, False])
+def test_agreements_are_listed_by_kind_whether_read_together_or_apart(
+    world, client_for, make, in_org, monkeypatch, read_together
+):
+    from leados.operate.services.commitments import commitment_assign
+    from leados.web import my_week
+
+    for i in range(10):
+        make(f"Team goal {i:02}", unit=world.sales, owner=world.member, actor=world.owner)
+    with in_org():
+        for i in range(9):
+            commitment_assign(
+                organization=world.org, assigned_by=world.owner, owner=world.member,
+                title=f"Call customer {i:02}", definition_of_done="Called",
+                due_date=organization_today(world.org),
+            )  # fmt: skip
+    if not read_together:  # past this many, each kind is read and counted on its own
+        monkeypatch.setattr(my_week, "SORT_IN_PYTHON", 5)
+    page = text(client_for("member").get(MY_WEEK))
+    goals = section(page, "Agreements waiting for your answer")
+    assert '<span class="count">10</span>' in goals
+    assert [f"Team goal {i:02}" in goals for i in range(10)] == [True] * 8 + [False] * 2
+    assert "Call customer" not in goals
+    calls = section(page, "waiting for your yes")
+    assert '<span class="count">9</span>' in calls
+    assert [f"Call customer {i:02}" in calls for i in range(9)] == [True] * 8 + [False]
+    assert "Team goal" not in calls

@@ -1,8 +1,9 @@
 """My week: commitments (sections are registered with `@section` from leados.web.my_week).
 
-Commitments waiting for my yes, my open commitments (overdue first), and commitments
-waiting for my evaluation (including those escalated to me). Each reads at most two
-queries: the first few, and a count only when there are more.
+Commitments waiting for my yes (read with the other agreements waiting for my answer, in
+my_week/agreements.py), my open commitments (overdue first), and commitments waiting for
+my evaluation (including those escalated to me). The last two read at most two queries
+each: the first few, and a count only when there are more.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from django.urls import reverse
 
 from leados.core.models import Person
 from leados.core.periods import organization_today
-from leados.operate.models import Agreement, AgreementKind, AgreementState, Commitment
+from leados.operate.models import AgreementState, Commitment
+from leados.operate.my_week.agreements import COMMITMENTS, awaiting
 from leados.operate.selectors.commitments import to_evaluate
 from leados.web.my_week import LIST_LIMIT, Item, Section, section
 
@@ -38,12 +40,7 @@ def _words(person: Person) -> tuple[str, str]:
 
 @section(order=60)
 def commitments_waiting_for_my_yes(person: Person) -> Section | None:
-    agreements, total = _first(
-        Agreement.objects.awaiting(person)
-        .filter(kind=AgreementKind.COMMITMENT)
-        .select_related("commitment", "requester", "responder")
-        .order_by("created_at", "id")
-    )
+    agreements, total = awaiting(person)[COMMITMENTS]
     if not agreements:
         return None
     items = []

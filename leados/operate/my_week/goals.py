@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leados.core.models import Level, Person
-from leados.operate.models import Agreement, AgreementKind, GoalStatus
+from leados.operate.models import GoalStatus
+from leados.operate.my_week.agreements import OTHERS, awaiting
 from leados.operate.selectors import goal_pages
 from leados.web.my_week import LIST_LIMIT, Item, Section, section
 
@@ -77,14 +78,8 @@ def drifting_goals(person: Person) -> Section | None:
 
 @section(order=54)
 def agreements_to_answer(person: Person) -> Section | None:
-    agreements, total = goal_pages.limited(
-        # Commitments waiting for a yes have their own section (my_week/commitments.py).
-        Agreement.objects.awaiting(person)
-        .exclude(kind=AgreementKind.COMMITMENT)
-        .select_related("goal", "link__source", "link__target", "requester", "responder")
-        .order_by("created_at", "id"),
-        LIST_LIMIT,
-    )
+    # Commitments waiting for a yes have their own section (my_week/commitments.py).
+    agreements, total = awaiting(person)[OTHERS]
     if not agreements:
         return None
     slug = person.organization.slug

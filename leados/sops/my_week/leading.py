@@ -3,8 +3,10 @@
 
 A leader (someone with a leading target) or anyone who checked in lately is asked for
 this week's check-in until it is done, and warned when their leading share has stayed
-below target three weeks running. A manager sees which of their reports drift. Each
-section reads two or three queries whatever the size of the organization.
+below target three weeks running. A manager sees which of their reports drift. Both
+sections share one read of three queries whatever the size of the organization: the
+reports who could be drifting, then the levels and recent check-ins of the person and of
+those reports together.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from leados.core.periods import organization_today
 from leados.sops.models import TimeCheckin
 from leados.sops.selectors.leading import DRIFT_WEEKS, WEEK, drift_for_people
 from leados.sops.services.time_checkins import week_start_of
-from leados.web.my_week import LIST_LIMIT, Item, Section, section
+from leados.web.my_week import LIST_LIMIT, Item, Section, once, section
 
 MAX_REPORTS = 200
 
@@ -31,12 +33,38 @@ def _shares(drift) -> str:
     return ", ".join(f"{w.leading_pct} %" for w in drift.weeks)
 
 
+def _drifts(person: Person):
+    """The reports of ``person`` who could be drifting (by name), and the drift of the
+    person and of each of them: read once per page."""
+
+    def read():
+        today = organization_today(person.organization)
+        # Only a report with a check-in in each of the last weeks can be drifting (a week
+        # without one breaks the run).
+        first = week_start_of(person, today) - WEEK * DRIFT_WEEKS
+        candidates = (
+            TimeCheckin.objects.filter(
+                person__manager=person, person__is_active=True, week_start__gte=first
+            )
+            .values("person_id")
+            .annotate(weeks=Count("id"))
+            .filter(weeks__gte=DRIFT_WEEKS)
+            .values("person_id")
+        )
+        reports = list(
+            Person.objects.filter(pk__in=candidates).order_by("name", "id")[:MAX_REPORTS]
+        )
+        return reports, drift_for_people([person, *reports], today)
+
+    return once(person, "drifts", read)
+
+
 @section(order=49)
 def leading_check_in(person: Person) -> Section | None:
     if not policy.can(person, policy.TIME_CHECKIN, person):
         return None
-    today = organization_today(person.organization)
-    drift = drift_for_people([person], today)[person.pk]
+    _reports, drifts = _drifts(person)
+    drift = drifts[person.pk]
     recent = drift.this_week is not None or any(w.checkin for w in drift.weeks)
     if drift.target is None and not recent:
         return None  # leads nothing and does not keep the check-in: nothing to ask
@@ -77,28 +105,7 @@ def leading_check_in(person: Person) -> Section | None:
 
 @section(order=66)
 def reports_drifting(person: Person) -> Section | None:
-    # Only a report with a check-in in each of the last weeks can be drifting (a week
-    # without one breaks the run): one query finds them, whatever the team's size.
-    today = organization_today(person.organization)
-    first = week_start_of(person, today) - WEEK * DRIFT_WEEKS
-    candidates = (
-        TimeCheckin.objects.filter(
-            person__manager=person, person__is_active=True, week_start__gte=first
-        )
-        .values("person_id")
-        .annotate(weeks=Count("id"))
-        .filter(weeks__gte=DRIFT_WEEKS)
-        .values_list("person_id", flat=True)
-    )
-    candidate_ids = list(candidates[:MAX_REPORTS])
-    if not candidate_ids:
-        return None
-    reports = list(
-        Person.objects.filter(pk__in=candidate_ids)
-        .select_related("organization")
-        .order_by("name", "id")
-    )
-    drifts = drift_for_people(reports, today)
+    reports, drifts = _drifts(person)
     drifting = [p for p in reports if drifts[p.pk].drifting]
     if not drifting:
         return None

@@ -19,6 +19,12 @@ from leados.core.periods import organization_today
 from leados.sops.models import IdeaState, ImprovementIdea, RunState, SopRun
 
 MISSED_LOOKBACK_DAYS = 7
+# What a list of runs shows of each (My week, the digest).
+RUN_LIST_FIELDS = (
+    "organization_id", "owner_id", "state", "due_on", "window_ends_on", "sop_version_id",
+    "sop__organization_id", "sop__owner_id", "sop__title", "sop__time_of_day",
+    "sop__duration_minutes", "sop__is_archived",
+)  # fmt: skip
 
 
 def week_of(person: Person, day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -48,12 +54,14 @@ class PersonRuns:
 
 def _open_runs(person: Person, today: datetime.date, last: datetime.date):
     """Open runs of ``person`` still in their window today and due by ``last``; read by the
-    (organization, owner, due_on) index."""
+    (organization, owner, due_on) index. Each comes with what a list of runs says of it
+    (its routine's title, time of day and duration), not the routine's text and steps."""
     return (
         SopRun.objects.for_owner(person)
         .open()
         .filter(due_on__lte=last, window_ends_on__gte=today, sop__is_archived=False)
-        .select_related("sop", "sop_version")
+        .select_related("sop")
+        .only(*RUN_LIST_FIELDS)
         .order_by("due_on", "sop__time_of_day", "sop__title", "id")
     )
 
