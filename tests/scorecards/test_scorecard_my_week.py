@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from leados.operate.models import Measurable
 from leados.operate.services.measurables import measurable_create, value_set
 from tests.scorecards.conftest import LAST_MONDAY
 from tests.web.helpers import queries_for, text
@@ -56,3 +57,32 @@ def test_my_week_reads_a_fixed_number_of_queries_however_many_measurables(
             )  # fmt: skip
             value_set(measurable=m, period_start=LAST_MONDAY, value=10, author=world.member)
     assert queries_for(client, MY_WEEK) <= before + 1  # the count, once the list is full
+
+
+def test_both_lists_are_the_same_whether_read_together_or_apart(
+    card, client_for, in_org, world, monkeypatch
+):
+    from leados.operate.my_week import scorecards
+
+    with in_org():
+        for n in range(10):
+            m = measurable_create(
+                organization=world.org, actor=world.admin, name=f"Extra {n:02d}",
+                unit=world.sales, owner=world.member, target=100,
+            )  # fmt: skip
+            if n % 2:  # the odd ones are red; the even ones wait for a value
+                value_set(measurable=m, period_start=LAST_MONDAY, value=10, author=world.member)
+    with in_org():
+        assert Measurable.objects.filter(owner=world.member).count() == 13
+    client = client_for("member")
+    together = text(client.get(MY_WEEK))
+    # Past this many measurables (13 here), each list is read apart; the off-track scan
+    # still covers every measurable with a value (8 here).
+    monkeypatch.setattr(scorecards, "OFF_TRACK_SCAN", 10)
+    apart = text(client.get(MY_WEEK))
+    for title in ("Numbers to enter", "Your numbers off track"):
+        assert _section(together, title) == _section(apart, title)
+    numbers = _section(together, "Numbers to enter")
+    assert "Extra 00" in numbers and "Extra 01" not in numbers
+    red = _section(together, "Your numbers off track")
+    assert "Extra 01" in red and "Extra 00" not in red

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from leados.core.models import Person
@@ -13,7 +13,7 @@ from leados.operate import measures
 from leados.operate.models import Measurable, MeasurableTarget, MeasurableValue, ScorecardItem
 from leados.operate.selectors import scorecard_pages
 from leados.operate.selectors.goal_pages import limited
-from leados.web.my_week import LIST_LIMIT, Item, Section, section
+from leados.web.my_week import LIST_LIMIT, Item, Section, once, section
 
 # Off track is judged on at most this many of a person's measurables (their latest values).
 OFF_TRACK_SCAN = 200
@@ -25,9 +25,9 @@ def last_complete(frequency: str, today: datetime.date, fiscal: int) -> measures
     return measures.period_of(frequency, current.start - measures.DAY, fiscal)
 
 
-def numbers_to_enter(person: Person, today: datetime.date):
-    """The person's live measurables that take values and have none for their last
-    complete period (a value entered late still counts)."""
+def _to_enter(person: Person, today: datetime.date) -> Q:
+    """Whether a measurable takes values and has none for its last complete period (a
+    value entered late still counts)."""
     fiscal = person.organization.fiscal_year_start_month
     missing = Q()
     for frequency in ("weekly", "monthly", "quarterly"):
@@ -35,12 +35,47 @@ def numbers_to_enter(person: Person, today: datetime.date):
         has = Exists(MeasurableValue.objects.filter(measurable=OuterRef("pk"), period_start=start))
         missing |= Q(frequency=frequency) & ~Q(has)
     rolled_up = Exists(Measurable.objects.filter(parent=OuterRef("pk"), archived_at__isnull=True))
+    return Q(formula="") & ~Q(rolled_up) & missing
+
+
+def numbers_to_enter(person: Person, today: datetime.date):
+    """The person's live measurables that take values and have none for their last
+    complete period (a value entered late still counts)."""
     return (
-        Measurable.objects.filter(owner=person, archived_at__isnull=True, formula="")
-        .exclude(rolled_up)
-        .filter(missing)
+        Measurable.objects.filter(owner=person, archived_at__isnull=True)
+        .filter(_to_enter(person, today))
         .order_by("name", "id")
     )
+
+
+def _with_latest(measurables):
+    latest = MeasurableValue.objects.filter(measurable=OuterRef("pk")).order_by("-period_start")
+    return measurables.annotate(
+        latest_value=Subquery(latest.values("value")[:1]),
+        latest_start=Subquery(latest.values("period_start")[:1]),
+    )
+
+
+def my_numbers(person: Person) -> tuple[list[Measurable], int, list]:
+    """For both sections, read once per page: the first ``LIST_LIMIT`` of the person's
+    numbers to enter and how many there are, and their numbers off track (see ``off_track``).
+    One query reads the person's live measurables with their latest values and whether
+    each waits for a value; past ``OFF_TRACK_SCAN`` of them, each list is read apart."""
+
+    def read():
+        today = organization_today(person.organization)
+        mine = list(
+            _with_latest(Measurable.objects.filter(owner=person, archived_at__isnull=True))
+            .annotate(to_enter=ExpressionWrapper(_to_enter(person, today), BooleanField()))
+            .order_by("name", "id")[: OFF_TRACK_SCAN + 1]
+        )
+        if len(mine) > OFF_TRACK_SCAN:
+            rows, total = limited(numbers_to_enter(person, today), LIST_LIMIT)
+            return rows, total, off_track(person)
+        waiting = [m for m in mine if m.to_enter]
+        return waiting[:LIST_LIMIT], len(waiting), _red(m for m in mine if m.latest_start)
+
+    return once(person, "my_numbers", read)
 
 
 def _grid_urls(person: Person, measurables) -> dict[int, str]:
@@ -62,9 +97,7 @@ def _grid_urls(person: Person, measurables) -> dict[int, str]:
 def numbers_to_enter_section(person: Person) -> Section | None:
     today = organization_today(person.organization)
     fiscal = person.organization.fiscal_year_start_month
-    rows, total = limited(
-        numbers_to_enter(person, today).only("id", "name", "frequency"), LIST_LIMIT
-    )
+    rows, total, _off_track = my_numbers(person)
     if not rows:
         return None
     urls = _grid_urls(person, rows)
@@ -87,17 +120,18 @@ def numbers_to_enter_section(person: Person) -> Section | None:
 
 
 def off_track(person: Person) -> list[tuple[Measurable, float, datetime.date]]:
-    """The person's live measurables whose latest value is red, by name: three queries."""
-    latest = MeasurableValue.objects.filter(measurable=OuterRef("pk")).order_by("-period_start")
-    measurables = list(
-        Measurable.objects.filter(owner=person, archived_at__isnull=True)
-        .annotate(
-            latest_value=Subquery(latest.values("value")[:1]),
-            latest_start=Subquery(latest.values("period_start")[:1]),
-        )
+    """The person's live measurables whose latest value is red, by name: two queries."""
+    return _red(
+        _with_latest(Measurable.objects.filter(owner=person, archived_at__isnull=True))
         .filter(latest_start__isnull=False)
         .order_by("name", "id")[:OFF_TRACK_SCAN]
     )
+
+
+def _red(measurables) -> list[tuple[Measurable, float, datetime.date]]:
+    """Those of ``measurables`` (read with their latest value) whose latest value is red,
+    with the target of its period (one query)."""
+    measurables = list(measurables)
     if not measurables:
         return []
     overrides = {
@@ -121,7 +155,7 @@ def off_track(person: Person) -> list[tuple[Measurable, float, datetime.date]]:
 
 @section(order=62)
 def off_track_numbers(person: Person) -> Section | None:
-    red = off_track(person)
+    _rows, _total, red = my_numbers(person)
     if not red:
         return None
     slug = person.organization.slug
