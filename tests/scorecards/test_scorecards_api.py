@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import time_machine
 from django_scopes import scopes_disabled
 
+from leados.core.models import Organization
 from leados.operate.models import Scorecard, ScorecardItem
 from leados.operate.services.measurables import value_set
 from leados.operate.services.scorecards import scorecard_create
@@ -232,3 +236,25 @@ def test_the_grid_says_whether_each_row_will_make_it(world, api_for, in_org, sal
     [row] = api_for("viewer").get(f"{BASE}/{card.pk}/grid").json()["sections"][0]["rows"]
     assert row["forecast"]["status"] == "on_track"
     assert row["forecast"]["sentence"]
+
+
+def test_the_grid_is_dated_where_the_organization_is_and_roll_ups_take_no_values(
+    world, api_for, in_org, make
+):
+    with scopes_disabled():
+        Organization.objects.filter(pk=world.org.pk).update(time_zone="Pacific/Kiritimati")
+    total = make(name="Revenue", unit=world.root, target=100, owner=world.admin)
+    child = make(name="Revenue Sales", parent=total, target=50, owner=world.admin)
+    with in_org():
+        card = scorecard_create(
+            organization=world.org, actor=world.admin, name="Revenue",
+            measurables=[total.pk, child.pk],
+        )  # fmt: skip
+    # 20:00 on Sunday 17 January in UTC is already Monday 18 January at UTC+14.
+    with time_machine.travel(datetime.datetime(2027, 1, 17, 20, tzinfo=datetime.UTC), tick=False):
+        body = api_for("admin").get(f"{BASE}/{card.pk}/grid").json()
+    assert body["today"] == "2027-01-18"
+    weekly = body["sections"][0]
+    assert weekly["periods"][-1]["start"] == "2027-01-18"
+    editable = {row["measurable"]["id"]: row["editable"] for row in weekly["rows"]}
+    assert editable == {total.pk: False, child.pk: True}  # the total is rolled up

@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import BaseModel, ConfigDict
@@ -33,6 +32,7 @@ from leados.api.schemas import DateTime, PersonRef, UnitRef, json_response
 from leados.core import policy
 from leados.core.access import get_person_for, get_unit_for
 from leados.core.errors import Forbidden, NotFound
+from leados.core.periods import organization_today
 from leados.core.services._common import field_error
 from leados.operate import measures
 from leados.operate.forecast import forecasts
@@ -369,7 +369,7 @@ def measurable_operation(func):
 
 
 def _today(organization) -> datetime.date:
-    return timezone.localdate()
+    return organization_today(organization)
 
 
 def _fiscal(measurable: Measurable) -> int:

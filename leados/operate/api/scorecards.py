@@ -9,7 +9,6 @@ from typing import Annotated
 
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import BaseModel
@@ -33,11 +32,13 @@ from leados.api.schemas import DateTime, PersonRef, UnitRef, json_response
 from leados.core import policy
 from leados.core.access import get_person_for, get_unit_for
 from leados.core.errors import NotFound
+from leados.core.periods import organization_today
 from leados.core.services._common import field_error
 from leados.operate import measures
 from leados.operate.forecast import forecasts
 from leados.operate.models import Frequency, Scorecard, ScorecardItem, ScorecardKind
 from leados.operate.models.scorecards import DESCRIPTION_MAX, MAX_SCORECARD_ITEMS, NAME_MAX
+from leados.operate.selectors.scorecard_pages import why_read_only
 from leados.operate.selectors.scorecards import (
     GRID_PERIODS,
     get_scorecard_for,
@@ -480,10 +481,11 @@ def scorecard_grid(request, org: str, scorecard_id: int, params: Query[GridParam
     year to date, the sparkline values, the trend and the end-of-quarter forecast.
     `editable` says whether you may enter its values."""
     viewer, scorecard = request.viewer, request.scorecard
-    today = timezone.localdate()
+    today = organization_today(request.org)
     rows = scorecard_measurables(scorecard)
     policy.preload_unit_roles(viewer)
     sections = grid(request.org, rows, today, periods=params.periods)
+    rolled_up = set().union(*(s.table.rolled_up for s in sections))
     ahead = forecasts(request.org, rows, today, tables={s.frequency: s.table for s in sections})
     data = {
         "scorecard": scorecard.pk,
@@ -503,8 +505,7 @@ def scorecard_grid(request, org: str, scorecard_id: int, params: Query[GridParam
                         "to_date": row.to_date,
                         "spark": row.spark,
                         "trend": row.trend,
-                        "editable": not row.measurable.formula
-                        and policy.can(viewer, policy.MEASURABLE_ENTER, row.measurable),
+                        "editable": not why_read_only(row.measurable, viewer, rolled_up),
                     }
                     for row in section.rows
                 ],

@@ -114,18 +114,23 @@ def scorecard_grid(
     return [_section(s, viewer, rolled_up, predictions) for s in sections], measurables
 
 
+def why_read_only(m: Measurable, viewer: Person, rolled_up: set[int]) -> str:
+    """Why ``viewer`` may not type ``m``'s values into a grid, or "" when they may
+    (``rolled_up``: the measurables whose values are rolled up from their children)."""
+    if m.formula:
+        return f"Computed from a formula ({m.formula}); it takes no values."
+    if m.pk in rolled_up:
+        return "Rolled up from other units' values; enter them there."
+    if not policy.can(viewer, policy.MEASURABLE_ENTER, m):
+        return "Only its owner, the unit's leads and managers, and admins enter its values."
+    return ""
+
+
 def _section(section: GridSection, viewer, rolled_up, predictions) -> PageSection:
     page = PageSection(frequency=section.frequency, spans=section.spans)
     for row in section.rows:
         m = row.measurable
-        if m.formula:
-            why = f"Computed from a formula ({m.formula}); it takes no values."
-        elif m.pk in rolled_up:
-            why = "Rolled up from other units' values; enter them there."
-        elif not policy.can(viewer, policy.MEASURABLE_ENTER, m):
-            why = "Only its owner, the unit's leads and managers, and admins enter its values."
-        else:
-            why = ""
+        why = why_read_only(m, viewer, rolled_up)
         cells = []
         for span, cell in row.cells:
             if cell is None:
