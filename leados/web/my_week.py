@@ -7,7 +7,7 @@ count flat as the organization grows (a limited list plus a count).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
@@ -94,7 +94,9 @@ def once(person: Person, key: str, read: Callable[[], object]):
     return memo[key]
 
 
-def split_first(rows, group_of: Callable[[object], str], fallback: dict) -> dict[str, tuple]:
+def split_first(
+    rows, group_of: Callable[[object], Iterable[str]], fallback: dict
+) -> dict[str, tuple]:
     """One read of ``rows`` (already in list order) shared by several lists: for each group,
     its first ``LIST_LIMIT`` rows and how many there are (``group_of(row)`` names the
     groups a row is listed in). Past ``SORT_IN_PYTHON`` rows in all, each group is read on

@@ -7,15 +7,12 @@ from __future__ import annotations
 from leados.core.models import Person
 from leados.sops.models import SopRun
 from leados.sops.selectors.prompts import PersonRuns, day_label, person_runs, run_path
-from leados.web.my_week import LIST_LIMIT, Item, Section, section
+from leados.web.my_week import LIST_LIMIT, Item, Section, once, section
 
 
 def _runs(person: Person) -> PersonRuns:
     # Both sections show the same read: made once per page.
-    cached = getattr(person, "_sop_person_runs", None)
-    if cached is None:
-        cached = person._sop_person_runs = person_runs(person)
-    return cached
+    return once(person, "sop_person_runs", lambda: person_runs(person))
 
 
 def _when(run: SopRun, runs: PersonRuns) -> str:
